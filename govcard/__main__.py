@@ -1,0 +1,5 @@
+"""`python -m govcard`."""
+
+from govcard.cli import main
+
+main()

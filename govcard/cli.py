@@ -1,0 +1,194 @@
+"""The `govcard` command: a thin layer over the library.
+
+Only click is imported at start-up; each command imports what it needs, so `govcard --help`
+stays fast. Library errors (`GovcardError`) become one line per problem on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from govcard import __version__
+from govcard.errors import GovcardError
+
+if TYPE_CHECKING:
+    from govcard.carbon import Footprint
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovcardError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govcard")
+def cli() -> None:
+    """Governance Cards, OpenRAIL-M model cards and carbon accounting from one project.yaml.
+
+    \b
+    Start with:
+      govcard init myproject
+      govcard validate myproject/project.yaml
+      govcard carbon myproject/project.yaml
+
+    Exit codes: 0 success, 1 problems found, 2 bad usage or invalid input.
+    """
+
+
+_FILE = click.Path(dir_okay=True, path_type=Path)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+def validate(files: tuple[Path, ...]) -> None:
+    """Check project files against the schema, and their locations and measurement files.
+
+    Every problem is reported at once, as file:line:column: path: what is wrong.
+
+    \b
+    Example:
+      govcard validate examples/bigcode/project.yaml
+    """
+    from govcard import carbon, loader
+
+    problems = []
+    for file in files:
+        try:
+            project = loader.load(file)
+            carbon.footprints(project)
+        except GovcardError as exc:
+            problems.extend(exc.problems)
+            continue
+        facts = project.facts
+        click.echo(
+            f"{file}: valid ({_count(len(facts.datasets), 'dataset')}, {_count(len(facts.models), 'model')})"
+        )
+    if problems:
+        raise GovcardError(problems)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@cli.command(name="carbon")
+@click.argument("file", type=_FILE)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable table, or JSON for other tools.",
+)
+def carbon_command(file: Path, output_format: str) -> None:
+    """Recompute each model's training energy and CO2eq and check the reported figures.
+
+    IT energy = GPU-hours x W / 1000; facility energy = IT energy x PUE;
+    CO2eq = facility energy x grid intensity. A reported figure is consistent when it is within
+    the larger of 0.5% and one unit of its last printed digit.
+
+    \b
+    Example:
+      govcard carbon examples/bigcode/project.yaml --format json
+    """
+    from govcard import carbon, loader
+
+    results = carbon.footprints(loader.load(file))
+    if output_format == "json":
+        document = {"models": [r.as_json() for r in results]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_carbon_table(results), nl=False)
+
+
+def _carbon_table(results: list[Footprint]) -> str:
+    from govcard.units import format_energy_kwh, format_mass_kg, format_number
+
+    if not results:
+        return "No model has training facts.\n"
+
+    def cell(value: float | None, fmt: Any) -> str:
+        return "-" if value is None else str(fmt(value))
+
+    header = (
+        "model",
+        "GPU-hours",
+        "IT energy",
+        "PUE",
+        "facility energy",
+        "kgCO2e/kWh",
+        "CO2eq",
+        "verdict",
+    )
+    rows = [
+        (
+            r.id,
+            cell(r.gpu_hours, format_number),
+            cell(r.energy_kwh, format_energy_kwh),
+            cell(r.pue, format_number),
+            cell(r.facility_energy_kwh, format_energy_kwh),
+            cell(r.carbon_intensity_kg_per_kwh, lambda v: format_number(round(v, 5))),
+            cell(r.co2eq_kg, format_mass_kg),
+            r.consistency.status,
+        )
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    lines = [
+        "  ".join(text.ljust(widths[i]) for i, text in enumerate(row)).rstrip()
+        for row in (header, *rows)
+    ]
+    lines.append("")
+    for r in results:
+        lines.append(f"{r.id}: {r.consistency.status}: {r.consistency.message}")
+        if r.intensity_source:
+            where = f" ({r.location})" if r.location else ""
+            lines.append(f"  intensity: {r.intensity_source}{where}")
+        lines.extend(f"  {step}" for step in r.steps)
+    return "\n".join(lines) + "\n"
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of project.yaml (editors use it to complete and check files).
+
+    \b
+    Example:
+      govcard schema > project.schema.json
+    """
+    from govcard.schema import json_schema_text
+
+    click.echo(json_schema_text(), nl=False)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing project.yaml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a commented starter project.yaml (and its JSON Schema) into DIRECTORY.
+
+    \b
+    Example:
+      govcard init myproject && govcard validate myproject/project.yaml
+    """
+    from govcard import starter
+
+    written = starter.write(directory, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {written[0]}, then run govcard validate {written[0]}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="govcard")

@@ -1,0 +1,46 @@
+"""Errors a person can act on: where (file:line:column), what, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PathPart = str | int
+FactPath = tuple[PathPart, ...]
+
+
+def format_path(path: FactPath) -> str:
+    """`("models", 1, "training", "pue")` -> `models[1].training.pue`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one input file, at a line and column (1-based; 0 when unknown)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class GovcardError(Exception):
+    """An error the user can fix; the CLI prints it as lines and exits with `exit_code`."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+    @classmethod
+    def at(cls, file: str, message: str, line: int = 0, column: int = 0) -> GovcardError:
+        """A single problem."""
+        return cls([Problem(file, line, column, message)])
