@@ -108,9 +108,10 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
             f"IT energy = {units.format_number(gpu_hours)} GPU-h x "
             f"{units.format_number(training.gpu_power_w)} W / 1000 = {units.format_energy_kwh(energy)}"
         )
-    pue = training.pue if training.pue is not None else 1.0
+    pue = training.pue
     facility = None
     if energy is not None:
+        pue = 1.0 if pue is None else pue
         facility = energy * pue
         if training.pue is None:
             steps.append("PUE not stated: 1.0 assumed, no data-centre overhead counted")
@@ -134,7 +135,7 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
             "unverified", f"cannot compute the footprint: missing {', '.join(missing)}"
         )
     else:
-        assert energy is not None and facility is not None
+        assert energy is not None and facility is not None and pue is not None
         consistency = check(training.reported, energy, facility, co2, pue)
     return Footprint(
         id=model.id,

@@ -6,14 +6,11 @@ stays fast. Library errors (`GovcardError`) become one line per problem on stder
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from govcard import __version__
-from govcard.errors import GovcardError
 
 if TYPE_CHECKING:
     from govcard.carbon import Footprint
@@ -21,6 +18,8 @@ if TYPE_CHECKING:
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        from govcard.errors import GovcardError
+
         try:
             return super().invoke(ctx)
         except GovcardError as exc:
@@ -44,12 +43,13 @@ def cli() -> None:
     """
 
 
-_FILE = click.Path(dir_okay=True, path_type=Path)
+# Paths stay strings here: pathlib costs start-up time that `govcard --help` need not pay.
+_FILE = click.Path(dir_okay=True)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=_FILE)
-def validate(files: tuple[Path, ...]) -> None:
+def validate(files: tuple[str, ...]) -> None:
     """Check project files against the schema, and their locations and measurement files.
 
     Every problem is reported at once, as file:line:column: path: what is wrong.
@@ -59,6 +59,7 @@ def validate(files: tuple[Path, ...]) -> None:
       govcard validate examples/bigcode/project.yaml
     """
     from govcard import carbon, loader
+    from govcard.errors import GovcardError
 
     problems = []
     for file in files:
@@ -90,7 +91,7 @@ def _count(n: int, noun: str) -> str:
     show_default=True,
     help="A readable table, or JSON for other tools.",
 )
-def carbon_command(file: Path, output_format: str) -> None:
+def carbon_command(file: str, output_format: str) -> None:
     """Recompute each model's training energy and CO2eq and check the reported figures.
 
     IT energy = GPU-hours x W / 1000; facility energy = IT energy x PUE;
@@ -105,6 +106,8 @@ def carbon_command(file: Path, output_format: str) -> None:
 
     results = carbon.footprints(loader.load(file))
     if output_format == "json":
+        import json
+
         document = {"models": [r.as_json() for r in results]}
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
@@ -172,18 +175,20 @@ def schema() -> None:
 
 
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing project.yaml.")
-def init(directory: Path, force: bool) -> None:
+def init(directory: str, force: bool) -> None:
     """Write a commented starter project.yaml (and its JSON Schema) into DIRECTORY.
 
     \b
     Example:
       govcard init myproject && govcard validate myproject/project.yaml
     """
+    from pathlib import Path
+
     from govcard import starter
 
-    written = starter.write(directory, force=force)
+    written = starter.write(Path(directory), force=force)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: edit {written[0]}, then run govcard validate {written[0]}")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 PathPart = str | int
 FactPath = tuple[PathPart, ...]
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def format_path(path: FactPath) -> str:
     """`("models", 1, "training", "pue")` -> `models[1].training.pue`."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not _KEY.fullmatch(part):
+            text += f"[{part!r}]"
+        else:
+            text += f".{part}" if text else part
     return text
 
 

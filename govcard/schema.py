@@ -29,12 +29,15 @@ SCHEMA_VERSION: Literal[1] = 1
 SCHEMA_ID = "https://govcard.dev/schemas/project.schema.json"
 
 
+# Tabs and newlines are text; other control characters (ANSI escapes, NUL) are not, and would
+# reach terminals and cards verbatim.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _plain_text(value: str) -> str:
-    # Tabs and newlines are text; other control characters (ANSI escapes, NUL) are not, and
-    # would reach terminals and cards verbatim.
-    bad = next((ch for ch in value if (ord(ch) < 32 and ch not in "\n\t\r") or ord(ch) == 127), None)
+    bad = _CONTROL.search(value)
     if bad is not None:
-        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it")
     return value
 
 

@@ -90,6 +90,8 @@ def from_number(value: float, unit: str) -> Quantity:
 def format_number(value: float, decimals: int | None = None) -> str:
     """Group thousands with commas: 89671.68 -> "89,671.68"; `decimals` fixes the places."""
     if decimals is None:
+        if float(value).is_integer():
+            return f"{int(value):,}"
         return f"{Decimal(str(value)):,f}"
     return f"{value:,.{decimals}f}"
 
