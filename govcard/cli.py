@@ -162,16 +162,25 @@ def _carbon_table(results: list[Footprint]) -> str:
 
 
 @cli.command()
-def schema() -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="The JSON Schema, or a Markdown reference of every key.",
+)
+def schema(output_format: str) -> None:
     """Print the JSON Schema of project.yaml (editors use it to complete and check files).
 
     \b
     Example:
       govcard schema > project.schema.json
+      govcard schema --format markdown > docs/reference.md
     """
-    from govcard.schema import json_schema_text
+    from govcard.schema import json_schema_text, markdown_reference
 
-    click.echo(json_schema_text(), nl=False)
+    click.echo(json_schema_text() if output_format == "json" else markdown_reference(), nl=False)
 
 
 @cli.command()
