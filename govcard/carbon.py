@@ -178,17 +178,19 @@ def _measured(model_id: str, training: Training, project: Project, index: int) -
                 for p in exc.problems
             ]
         ) from None
-    pue = measured.pue or 1.0
     facility = measured.energy_kwh
-    energy = facility / pue
+    energy = measured.it_energy_kwh
+    pue = facility / energy if energy else 1.0
     grid = measured.co2eq_kg / facility if facility else None
     rows = f"{measured.rows} row{'s' if measured.rows != 1 else ''}"
+    recorded = (
+        ", ".join(units.format_number(p) for p in measured.pues) or "not recorded, 1.0 assumed"
+    )
     steps = [
-        f"codecarbon measured {units.format_energy_kwh(facility)} (PUE {units.format_number(pue)} "
-        f"included) and {units.format_number(measured.co2eq_kg, 2)} kg CO2eq over {rows} of "
+        f"codecarbon measured {units.format_energy_kwh(facility)} (PUE included; recorded PUE: "
+        f"{recorded}) and {units.format_number(measured.co2eq_kg, 2)} kg CO2eq over {rows} of "
         f"{training.codecarbon_csv}",
-        f"IT energy = {units.format_energy_kwh(facility)} / PUE {units.format_number(pue)} = "
-        f"{units.format_energy_kwh(energy)}",
+        f"IT energy = each row's energy / its PUE = {units.format_energy_kwh(energy)}",
     ]
     return Footprint(
         id=model_id,

@@ -91,12 +91,14 @@ def _count(n: int, noun: str) -> str:
     show_default=True,
     help="A readable table, or JSON for other tools.",
 )
-def carbon_command(file: str, output_format: str) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 when a reported figure is inconsistent.")
+def carbon_command(file: str, output_format: str, strict: bool) -> None:
     """Recompute each model's training energy and CO2eq and check the reported figures.
 
     IT energy = GPU-hours x W / 1000; facility energy = IT energy x PUE;
     CO2eq = facility energy x grid intensity. A reported figure is consistent when it is within
-    the larger of 0.5% and one unit of its last printed digit.
+    the larger of 0.5% and one unit of its last printed digit. With --strict, an inconsistent
+    figure makes the command exit 1 (for CI).
 
     \b
     Example:
@@ -112,6 +114,8 @@ def carbon_command(file: str, output_format: str) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         click.echo(_carbon_table(results), nl=False)
+    if strict and any(r.consistency.status == "inconsistent" for r in results):
+        raise click.exceptions.Exit(1)
 
 
 def _carbon_table(results: list[Footprint]) -> str:

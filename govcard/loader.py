@@ -9,6 +9,7 @@ positions, so each error reads `project.yaml:42:7: models[1].training.pue: must 
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -138,6 +139,10 @@ class _Builder:
                 return self.loader.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:
                 raise self.error(node, f"{exc.problem}; use plain YAML values") from None
+            except ValueError as exc:  # e.g. a timestamp like 2023-02-30
+                raise self.error(
+                    node, f"{node.value!r} is not a valid {_kind(node.tag)}: {exc}"
+                ) from None
         if id(node) in self._open:
             raise self.error(node, "a YAML alias refers to its own ancestor; remove the cycle")
         self._open.add(id(node))
@@ -180,6 +185,10 @@ class _Builder:
             )
             result[key] = self.build(value_node, (*path, key))
         return result
+
+
+def _kind(tag: str) -> str:
+    return {"timestamp": "date"}.get(tag.rsplit(":", 1)[-1], tag.rsplit(":", 1)[-1])
 
 
 def _parse(
@@ -268,6 +277,9 @@ def _message(error: Any, allowed: list[str]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = _shown(error.get("input"))
+    value = error.get("input")
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {got}"
     bounds = {
         "greater_than_equal": ">=",
         "greater_than": ">",

@@ -26,9 +26,11 @@ class Measurement:
     rows: int
     energy_kwh: float
     """Energy as codecarbon measured it, PUE included."""
+    it_energy_kwh: float
+    """Energy before PUE: each row's energy divided by its own `pue` (1.0 when not recorded)."""
     co2eq_kg: float
-    pue: float | None
-    """The PUE codecarbon applied, when the file records one value for all rows."""
+    pues: tuple[float, ...]
+    """The distinct PUE values codecarbon applied, as recorded."""
     duration_s: float | None
     places: tuple[str, ...]
     """Distinct `country_iso_code/region` values, as recorded."""
@@ -59,9 +61,9 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
             name, f"no {' or '.join(missing)} column; is this codecarbon's emissions.csv?", 1, 1
         )
     problems: list[Problem] = []
-    energy = co2 = duration = 0.0
+    energy = it_energy = co2 = duration = 0.0
     has_duration = "duration" in header
-    pues: set[float] = set()
+    pues: list[float] = []
     places: list[str] = []
     rows = 0
     for row in reader:
@@ -84,10 +86,11 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
                 continue
             values[column] = value
         energy += values.get("energy_consumed", 0.0)
+        it_energy += values.get("energy_consumed", 0.0) / (values.get("pue") or 1.0)
         co2 += values.get("emissions", 0.0)
         duration += values.get("duration", 0.0)
-        if "pue" in values:
-            pues.add(values["pue"])
+        if "pue" in values and values["pue"] not in pues:
+            pues.append(values["pue"])
         place = "/".join(p for p in (row.get("country_iso_code"), row.get("region")) if p)
         if place and place not in places:
             places.append(place)
@@ -101,7 +104,8 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
         rows=rows,
         energy_kwh=energy,
         co2eq_kg=co2,
-        pue=next(iter(pues)) if len(pues) == 1 else None,
+        it_energy_kwh=it_energy,
+        pues=tuple(pues),
         duration_s=duration if has_duration else None,
         places=tuple(places),
     )

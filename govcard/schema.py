@@ -31,7 +31,7 @@ SCHEMA_ID = "https://govcard.dev/schemas/project.schema.json"
 
 # Tabs and newlines are text; other control characters (ANSI escapes, NUL) are not, and would
 # reach terminals and cards verbatim.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _plain_text(value: str) -> str:
@@ -50,8 +50,13 @@ Url = Annotated[
         max_length=2000,
         examples=["https://arxiv.org/abs/2312.03872"],
     ),
+    AfterValidator(_plain_text),
 ]
-Email = Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", max_length=300)]
+Email = Annotated[
+    str,
+    Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", max_length=300),
+    AfterValidator(_plain_text),
+]
 HubId = Annotated[
     str,
     Field(
@@ -537,6 +542,9 @@ class Model(Facts):
     )
     datasets: list[Name] = Field(
         default_factory=list, description="Training data: ids from `datasets` or Hub dataset ids."
+    )
+    metrics: list[Slug] = Field(
+        default_factory=list, description="Hub metric ids for the card metadata, e.g. 'code_eval'."
     )
     pipeline_tag: Slug | None = Field(None, description="Hub pipeline tag, e.g. 'text-generation'.")
     library_name: Slug | None = Field(None, description="Hub library name, e.g. 'transformers'.")

@@ -98,9 +98,9 @@ def format_number(value: float, decimals: int | None = None) -> str:
 
 def format_mass_kg(kg: float) -> str:
     """A CO2eq mass for people: tonnes from one tonne up, else kg, else g."""
-    if abs(kg) >= 1000:
+    if abs(round(kg, 1)) >= 1000:
         return f"{format_number(kg / 1000, 2)} t"
-    if abs(kg) >= 1:
+    if abs(round(kg * 1000, 1)) >= 1000:
         return f"{format_number(kg, 1)} kg"
     return f"{format_number(kg * 1000, 1)} g"
 

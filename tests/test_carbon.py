@@ -1,0 +1,490 @@
+"""Carbon accounting: recompute energy and CO2eq from facts, check what the project reported."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from govcard import carbon, loader, units
+from govcard.errors import GovcardError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def bigcode() -> dict[str, carbon.Footprint]:
+    """StarCoderBase and SantaCoder, as BigCode published them."""
+    results = carbon.footprints(loader.load(FIXTURES / "carbon.yaml"))
+    return {r.id: r for r in results}
+
+
+def training(body: str, *, model_id: str = "m") -> str:
+    """A project with one model whose training block is `body` (YAML, any indentation)."""
+    return (
+        f"project:\n  name: X\nmodels:\n  - id: {model_id}\n    name: M\n    training:\n"
+        + textwrap.indent(textwrap.dedent(body).strip("\n"), "      ")
+        + "\n"
+    )
+
+
+@pytest.fixture
+def footprint(load):
+    """footprint(training_yaml) -> the footprint of the one model."""
+
+    def _footprint(body: str) -> carbon.Footprint:
+        (result,) = carbon.footprints(load(training(body)))
+        return result
+
+    return _footprint
+
+
+# --- StarCoderBase: consistent, energy reported before PUE -------------------------------------
+
+
+def test_starcoderbase_figures(bigcode) -> None:
+    star = bigcode["starcoderbase"]
+    assert star.method == "computed"
+    assert star.gpu_hours == 320_256
+    assert star.gpu_power_w == 280
+    assert star.energy_kwh == pytest.approx(89_671.68)
+    assert star.pue == 1.2
+    assert star.facility_energy_kwh == pytest.approx(107_606.016)
+    assert star.carbon_intensity_kg_per_kwh == 0.15495
+    assert star.intensity_source == "explicit value in project.yaml"
+    assert star.location is None
+    assert star.co2eq_kg == pytest.approx(16_673.55, abs=0.005)
+    assert units.format_mass_kg(star.co2eq_kg) == "16.67 t"
+    assert star.missing == []
+
+
+def test_starcoderbase_is_consistent_with_energy_before_pue(bigcode) -> None:
+    consistency = bigcode["starcoderbase"].consistency
+    assert consistency.status == "consistent"
+    assert consistency.message == (
+        "reported 16.68 t matches the computed 16.67 t; "
+        "reported 89,671.68 kWh is the IT energy before PUE"
+    )
+
+
+def test_starcoderbase_steps(bigcode) -> None:
+    steps = bigcode["starcoderbase"].steps
+    assert len(steps) == 3
+    assert steps[0] == "IT energy = 320,256 GPU-h x 280 W / 1000 = 89,671.68 kWh"
+    assert steps[1] == "facility energy = 89,671.68 kWh x PUE 1.2 = 107,606.02 kWh"
+    assert steps[2] == "CO2eq = 107,606.02 kWh x 0.15495 kgCO2e/kWh = 16,673.55 kg (16.67 t)"
+
+
+# --- SantaCoder: the reported figure left PUE out ---------------------------------------------
+
+
+def test_santacoder_figures(bigcode) -> None:
+    santa = bigcode["santacoder"]
+    assert santa.energy_kwh == pytest.approx(4285.2)
+    assert santa.facility_energy_kwh == pytest.approx(5142.24)
+    assert santa.co2eq_kg == pytest.approx(149.12496)
+
+
+def test_santacoder_is_inconsistent_and_says_why(bigcode) -> None:
+    consistency = bigcode["santacoder"].consistency
+    assert consistency.status == "inconsistent"
+    assert "reported 124 kg matches the figure without PUE (124.3 kg)" in consistency.message
+    assert "149.1 kg" in consistency.message
+    assert consistency.message == (
+        "reported 124 kg matches the figure without PUE (124.3 kg); "
+        "with the stated PUE 1.2 it is 149.1 kg"
+    )
+
+
+# --- other inputs ------------------------------------------------------------------------------
+
+
+def test_gpu_count_and_days(footprint) -> None:
+    result = footprint(
+        """
+        gpu_count: 8
+        days: 10
+        gpu_power_w: 400
+        carbon_intensity_kg_per_kwh: 0.1
+        """
+    )
+    assert result.gpu_hours == 8 * 10 * 24 == 1920
+    assert result.energy_kwh == pytest.approx(768)
+    assert result.steps[0] == "GPU-hours = 8 GPUs x 10 days x 24 h = 1,920 GPU-h"
+
+
+def test_pue_omitted_means_one(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 1000
+        gpu_power_w: 300
+        carbon_intensity_kg_per_kwh: 0.2
+        reported: {energy: "300 kWh", co2eq: "60 kg"}
+        """
+    )
+    assert result.pue == 1.0
+    assert result.facility_energy_kwh == result.energy_kwh == pytest.approx(300)
+    assert result.co2eq_kg == pytest.approx(60)
+    assert "PUE not stated: 1.0 assumed, no data-centre overhead counted" in result.steps
+    assert result.consistency.status == "consistent"
+    assert result.consistency.message == (
+        "reported 60 kg matches the computed 60.0 kg; reported 300 kWh matches the computed energy"
+    )
+
+
+def test_missing_facts_leave_it_unverified(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 1000
+        reported: {co2eq: "60 kg"}
+        """
+    )
+    assert result.method == "incomplete"
+    assert result.co2eq_kg is None
+    assert result.energy_kwh is None
+    assert result.missing == ["gpu_power_w", "carbon_intensity_kg_per_kwh or location"]
+    assert result.consistency.status == "unverified"
+    assert result.consistency.message == (
+        "cannot compute the footprint: missing gpu_power_w, carbon_intensity_kg_per_kwh or location"
+    )
+
+
+def test_nothing_but_hardware(footprint) -> None:
+    result = footprint("hardware: 8 x A100\n")
+    assert result.method == "incomplete"
+    assert result.missing == [
+        "gpu_hours (or gpu_count and days)",
+        "gpu_power_w",
+        "carbon_intensity_kg_per_kwh or location",
+    ]
+    assert result.steps == []
+
+
+def test_no_reported_figures_is_unverified(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 1000
+        gpu_power_w: 300
+        carbon_intensity_kg_per_kwh: 0.2
+        """
+    )
+    assert result.method == "computed"
+    assert result.co2eq_kg == pytest.approx(60)
+    assert result.consistency.status == "unverified"
+    assert result.consistency.message == "no reported figures to compare"
+
+
+def test_reported_facility_energy_is_named(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 320256
+        gpu_power_w: 280
+        pue: 1.2
+        carbon_intensity_kg_per_kwh: 0.15495
+        reported: {energy: "107.6 MWh"}
+        """
+    )
+    assert result.consistency.status == "consistent"
+    assert result.consistency.message == "reported 107.6 MWh is the facility energy, PUE included"
+
+
+def test_reported_energy_that_matches_nothing(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 1000
+        gpu_power_w: 300
+        pue: 1.2
+        carbon_intensity_kg_per_kwh: 0.2
+        reported: {energy_kwh: 500}
+        """
+    )
+    assert result.consistency.status == "inconsistent"
+    assert result.consistency.message == (
+        "reported 500 kWh matches neither the IT energy (300.00 kWh) "
+        "nor the facility energy (360.00 kWh)"
+    )
+
+
+def test_reported_co2_that_differs(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 1000
+        gpu_power_w: 300
+        carbon_intensity_kg_per_kwh: 0.2
+        reported: {co2eq: "66 kg"}
+        """
+    )
+    assert result.consistency.status == "inconsistent"
+    assert result.consistency.message == "reported 66 kg differs from the computed 60.0 kg (+10.0%)"
+
+
+def test_reported_numbers_without_units(footprint) -> None:
+    result = footprint(
+        """
+        gpu_hours: 320256
+        gpu_power_w: 280
+        pue: 1.2
+        carbon_intensity_kg_per_kwh: 0.15495
+        reported: {energy_kwh: 89671.68, co2eq_kg: 16673.55}
+        """
+    )
+    assert result.consistency.status == "consistent"
+    assert result.consistency.message == (
+        "reported 16,673.55 kg matches the computed 16.67 t; "
+        "reported 89,671.68 kWh is the IT energy before PUE"
+    )
+
+
+def test_models_without_training_are_skipped(load) -> None:
+    project = load(
+        """\
+        project: {name: X}
+        models:
+          - {id: a, name: A}
+          - id: b
+            name: B
+            training: {gpu_hours: 10, gpu_power_w: 100, carbon_intensity_kg_per_kwh: 0.5}
+        """
+    )
+    assert [r.id for r in carbon.footprints(project)] == ["b"]
+
+
+# --- the tolerance rule ------------------------------------------------------------------------
+
+
+def test_fourteen_tonnes_allows_one_tonne() -> None:
+    reported = units.parse_mass("14 t")
+    assert carbon.matches(reported, 13_000)
+    assert carbon.matches(reported, 15_000)
+    assert not carbon.matches(reported, 12_990)
+    assert not carbon.matches(reported, 15_010)
+
+
+def test_a_hundredth_of_a_tonne_is_not_finer_than_half_a_percent() -> None:
+    reported = units.parse_mass("16.68 t")
+    assert reported.resolution == pytest.approx(10)
+    # One unit of the last digit is 10 kg, but 0.5% of ~16.6 t (about 83 kg) is allowed.
+    assert carbon.matches(reported, 16_673.55)
+    assert carbon.matches(reported, 16_600)
+    assert not carbon.matches(reported, 16_590)
+    assert not carbon.matches(reported, 16_780)
+
+
+def test_printed_precision_wins_when_coarser() -> None:
+    reported = units.parse_mass("124 kg")
+    assert carbon.matches(reported, 124.3)
+    assert carbon.matches(reported, 123)
+    assert not carbon.matches(reported, 122.9)
+    assert not carbon.matches(reported, 149.1)
+
+
+def test_half_a_percent_wins_when_coarser() -> None:
+    reported = units.parse_mass("124.3 kg")
+    assert carbon.matches(reported, 124.9)  # 0.6 kg off, 0.5% is 0.62 kg
+    assert not carbon.matches(reported, 125.0)
+
+
+figures = st.builds(
+    lambda whole, decimals, digits, unit: (
+        f"{whole}.{str(digits).zfill(4)[:decimals]} {unit}" if decimals else f"{whole} {unit}"
+    ),
+    whole=st.integers(min_value=1, max_value=100_000),
+    decimals=st.integers(min_value=0, max_value=4),
+    digits=st.integers(min_value=0, max_value=9999),
+    unit=st.sampled_from(["g", "kg", "t"]),
+)
+
+
+@given(figures)
+def test_a_figure_matches_itself(text: str) -> None:
+    reported = units.parse_mass(text)
+    assert carbon.matches(reported, reported.value)
+
+
+@given(figures, st.floats(min_value=-1, max_value=1))
+def test_within_one_unit_of_the_last_digit_matches(text: str, fraction: float) -> None:
+    reported = units.parse_mass(text)
+    computed = reported.value + fraction * reported.resolution
+    assume(computed > 0)
+    assert carbon.matches(reported, computed)
+
+
+@given(figures, st.floats(min_value=-0.0049, max_value=0.0049))
+def test_within_half_a_percent_matches(text: str, relative: float) -> None:
+    reported = units.parse_mass(text)
+    # reported = computed x (1 + relative), so it is off by |relative| < 0.5% of computed.
+    computed = reported.value / (1 + relative)
+    assert carbon.matches(reported, computed)
+
+
+@given(figures, st.floats(min_value=1.001, max_value=100), st.booleans())
+def test_beyond_both_tolerances_does_not_match(text: str, factor: float, above: bool) -> None:
+    reported = units.parse_mass(text)
+    # Off by more than the resolution and by more than 0.5% of the computed figure.
+    offset = factor * max(reported.resolution, 0.006 * reported.value)
+    computed = reported.value + offset if above else reported.value - offset
+    assume(computed > 0)
+    assume(abs(reported.value - computed) > 0.005 * computed * 1.001)
+    assert not carbon.matches(reported, computed)
+
+
+@given(figures, st.floats(min_value=0.9, max_value=1.1))
+def test_matches_is_the_documented_rule(text: str, ratio: float) -> None:
+    reported = units.parse_mass(text)
+    computed = reported.value * ratio
+    allowed = max(0.005 * computed, reported.resolution)
+    off = abs(reported.value - computed)
+    assume(abs(off - allowed) > 1e-6 * allowed)  # not on the boundary itself
+    assert carbon.matches(reported, computed) == (off <= allowed)
+
+
+# --- locations, through codecarbon's data ------------------------------------------------------
+
+
+def located(footprint, location: str) -> carbon.Footprint:
+    return footprint(
+        f"""
+        gpu_hours: 1000
+        gpu_power_w: 1000
+        location: {location}
+        """
+    )
+
+
+def test_country_intensity_from_codecarbon(footprint) -> None:
+    result = located(footprint, "{country: FRA}")
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.056039)
+    assert result.co2eq_kg == pytest.approx(1000 * 0.056039)
+    assert result.location == "France"
+    source = result.intensity_source or ""
+    assert source.startswith("codecarbon 3.")
+    assert "Our World in Data" in source
+    assert source.endswith(", 2023")
+
+
+def test_aws_region_is_mapped_to_its_state(footprint) -> None:
+    result = located(footprint, "{cloud: aws, region: us-west-2}")
+    oregon = located(footprint, "{country: USA, region: oregon}")
+    assert result.carbon_intensity_kg_per_kwh == oregon.carbon_intensity_kg_per_kwh
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.1655, abs=0.0005)
+    assert result.location == "Oregon, United States (AWS us-west-2)"
+    source = result.intensity_source or ""
+    assert "codecarbon" in source
+    assert "EPA eGRID2023" in source
+    assert "2023" in source
+
+
+def test_canadian_province(footprint) -> None:
+    result = located(footprint, "{country: CAN, region: quebec}")
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.0039, abs=0.0001)
+    assert result.location == "Quebec, Canada"
+    assert "canada_energy_mix.json" in (result.intensity_source or "")
+
+
+def test_gcp_region(footprint) -> None:
+    result = located(footprint, "{cloud: gcp, region: us-central1}")
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.43)
+    assert result.location == "Council Bluffs, USA (GCP us-central1)"
+    assert "codecarbon" in (result.intensity_source or "")
+
+
+def test_azure_region(footprint) -> None:
+    result = located(footprint, "{cloud: azure, region: westeurope}")
+    netherlands = located(footprint, "{country: NLD}")
+    assert result.carbon_intensity_kg_per_kwh == netherlands.carbon_intensity_kg_per_kwh
+    assert result.location == "Netherlands (Azure westeurope)"
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        (
+            "{cloud: aws, region: us-west-3}",
+            "unknown aws region 'us-west-3' (did you mean us-west-2?)",
+        ),
+        (
+            "{cloud: gcp, region: us-centrl1}",
+            "unknown gcp region 'us-centrl1' (did you mean us-central1?)",
+        ),
+        (
+            "{cloud: azure, region: westeurop}",
+            "unknown azure region 'westeurop' (did you mean westeurope?)",
+        ),
+        ("{country: CAN, region: quebc}", "unknown region 'quebc' in CAN (did you mean quebec?)"),
+        (
+            "{country: XXX}",
+            "codecarbon has no data for country 'XXX'; use an ISO 3166-1 alpha-3 code such as FRA, "
+            "or give carbon_intensity_kg_per_kwh",
+        ),
+        (
+            "{country: FRA, region: paris}",
+            "codecarbon has regional data only for US states and Canadian provinces, not FRA; "
+            "drop the region to use the country's intensity",
+        ),
+    ],
+)
+def test_unknown_location_is_located_error(load, location: str, message: str) -> None:
+    project = load(training(f"gpu_hours: 10\ngpu_power_w: 100\nlocation: {location}\n"))
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == f"project.yaml:9:17: models[0].training.location: {message}"
+
+
+def test_every_unknown_location_is_reported(load) -> None:
+    project = load(
+        """\
+        project: {name: X}
+        models:
+          - id: a
+            name: A
+            training: {location: {cloud: aws, region: mars-1}}
+          - id: b
+            name: B
+            training: {location: {country: ZZZ}}
+        """
+    )
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert [(p.line, p.column, p.path) for p in caught.value.problems] == [
+        (5, 26, "models[0].training.location"),
+        (8, 26, "models[1].training.location"),
+    ]
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def test_as_json(bigcode) -> None:
+    data = bigcode["starcoderbase"].as_json()
+    for key in (
+        "id",
+        "gpu_hours",
+        "energy_kwh",
+        "pue",
+        "facility_energy_kwh",
+        "carbon_intensity_kg_per_kwh",
+        "intensity_source",
+        "co2eq_kg",
+        "consistency",
+    ):
+        assert key in data, key
+    assert data["id"] == "starcoderbase"
+    assert data["energy_kwh"] == 89_671.68
+    assert data["facility_energy_kwh"] == 107_606.016
+    assert data["co2eq_kg"] == 16_673.552179
+    assert data["consistency"] == {
+        "status": "consistent",
+        "message": "reported 16.68 t matches the computed 16.67 t; "
+        "reported 89,671.68 kWh is the IT energy before PUE",
+    }
+    assert data["steps"] == bigcode["starcoderbase"].steps
+
+
+def test_as_json_of_an_incomplete_footprint(footprint) -> None:
+    data = footprint("gpu_hours: 5\n").as_json()
+    assert data["co2eq_kg"] is None
+    assert data["energy_kwh"] is None
+    assert data["consistency"]["status"] == "unverified"

@@ -1,0 +1,345 @@
+"""codecarbon's emissions.csv: rows summed or picked by run_id, columns read by name."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from govcard import carbon, loader, measurements
+from govcard.errors import GovcardError
+
+# The header line codecarbon 2.x/3.x trackers write (31 columns; newer ones add a few more).
+HEADER_LINE = (
+    "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
+    "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,"
+    "region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,"
+    "gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue"
+)
+# The one codecarbon 1.x wrote: 12 columns, without run_id or pue.
+OLD_HEADER_LINE = (
+    "timestamp,experiment_id,project_name,duration,emissions,energy_consumed,country_name,"
+    "country_iso_code,region,on_cloud,cloud_provider,cloud_region"
+)
+HEADER = HEADER_LINE.split(",")
+OLD_HEADER = OLD_HEADER_LINE.split(",")
+
+
+def row(run_id: str, duration: float, co2: float, energy: float, /, **extra: object) -> dict:
+    """One tracker row; energy_consumed (kWh) includes the PUE of 1.5, emissions are kg."""
+    gpu = energy / 1.5 * 0.9
+    values: dict[str, object] = {
+        "timestamp": "2024-05-01T10:00:00",
+        "project_name": "demo",
+        "run_id": run_id,
+        "duration": duration,
+        "emissions": co2,
+        "emissions_rate": co2 / duration,
+        "cpu_power": 42.5,
+        "gpu_power": 1200.0,
+        "ram_power": 10.0,
+        "cpu_energy": energy / 1.5 * 0.08,
+        "gpu_energy": gpu,
+        "ram_energy": energy / 1.5 * 0.02,
+        "energy_consumed": energy,
+        "country_name": "France",
+        "country_iso_code": "FRA",
+        "region": "",
+        "cloud_provider": "",
+        "cloud_region": "",
+        "os": "Linux-6.8.0-x86_64-with-glibc2.39",
+        "python_version": "3.11.9",
+        "codecarbon_version": "3.3.2",
+        "cpu_count": 16,
+        "cpu_model": "AMD EPYC 7763 64-Core Processor",
+        "gpu_count": 4,
+        "gpu_model": "4 x NVIDIA A100-SXM4-80GB",
+        "longitude": 2.35,
+        "latitude": 48.85,
+        "ram_total_size": 64.0,
+        "tracking_mode": "machine",
+        "on_cloud": "N",
+        "pue": 1.5,
+    }
+    values.update(extra)
+    return values
+
+
+ROWS = [
+    row("run-a", 3600.0, 0.84, 1.5),
+    row("run-b", 1800.0, 0.42, 0.75),
+    row("run-a", 600.0, 0.14, 0.25),
+]
+
+
+def csv_text(rows: list[dict], header: list[str] = HEADER) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@pytest.fixture
+def emissions(write):
+    """emissions(rows, header=HEADER, name=...) -> the path of a written emissions.csv."""
+
+    def _emissions(
+        rows: list[dict] = ROWS, header: list[str] = HEADER, name: str = "emissions.csv"
+    ) -> Path:
+        return write(csv_text(rows, header).encode(), name)
+
+    return _emissions
+
+
+def read_errors(path: Path, run_id: str | None = None) -> list[str]:
+    with pytest.raises(GovcardError) as caught:
+        measurements.read(path, run_id)
+    return [str(p) for p in caught.value.problems]
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_headers_are_codecarbons() -> None:
+    assert (len(HEADER), len(OLD_HEADER)) == (31, 12)
+
+
+def test_rows_are_summed(emissions) -> None:
+    path = emissions()
+    assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER_LINE
+    measured = measurements.read(path)
+    assert measured.file == "emissions.csv"
+    assert measured.rows == 3
+    assert measured.energy_kwh == pytest.approx(2.5)
+    assert measured.co2eq_kg == pytest.approx(1.4)
+    assert measured.duration_s == pytest.approx(6000)
+    assert measured.pues == (1.5,)
+    assert measured.it_energy_kwh == pytest.approx(2.5 / 1.5)
+    assert measured.places == ("FRA",)
+
+
+def test_run_id_selects_rows(emissions) -> None:
+    path = emissions()
+    run_a = measurements.read(path, "run-a")
+    assert (run_a.rows, run_a.energy_kwh, run_a.co2eq_kg) == (2, pytest.approx(1.75), 0.98)
+    run_b = measurements.read(path, "run-b")
+    assert (run_b.rows, run_b.energy_kwh, run_b.co2eq_kg) == (1, 0.75, 0.42)
+
+
+def test_columns_are_read_by_name_in_any_order(emissions) -> None:
+    in_order = measurements.read(emissions(name="in-order.csv"))
+    shuffled = measurements.read(emissions(header=list(reversed(HEADER))))
+    assert shuffled == dataclasses.replace(in_order, file="emissions.csv")
+
+
+def test_old_twelve_column_header(emissions) -> None:
+    rows = [
+        {**row("", 100.0, 0.002, 0.01), "experiment_id": "e1", "region": "quebec"},
+        {**row("", 200.0, 0.004, 0.02), "experiment_id": "e1", "region": "quebec"},
+    ]
+    measured = measurements.read(emissions(rows, OLD_HEADER))
+    assert measured.rows == 2
+    assert measured.energy_kwh == pytest.approx(0.03)
+    assert measured.co2eq_kg == pytest.approx(0.006)
+    assert measured.duration_s == pytest.approx(300)
+    assert measured.pues == ()
+    assert measured.places == ("FRA/quebec",)
+
+
+def test_only_the_required_columns(write) -> None:
+    path = write(b"energy_consumed,emissions\n2.0,0.5\n1.0,0.25\n", "emissions.csv")
+    measured = measurements.read(path)
+    assert (measured.rows, measured.energy_kwh, measured.co2eq_kg) == (2, 3.0, 0.75)
+    assert measured.duration_s is None
+    assert measured.pues == ()
+    assert measured.places == ()
+
+
+def test_byte_order_mark_is_tolerated(write) -> None:
+    path = write(("\ufeff" + csv_text(ROWS)).encode(), "emissions.csv")
+    assert measurements.read(path).rows == 3
+
+
+def test_crlf_line_ends(write) -> None:
+    path = write(csv_text(ROWS).replace("\n", "\r\n").encode(), "emissions.csv")
+    assert measurements.read(path).energy_kwh == pytest.approx(2.5)
+
+
+def test_several_places(emissions) -> None:
+    rows = [*ROWS, row("run-c", 60.0, 0.01, 0.1, country_iso_code="CAN", region="quebec")]
+    assert measurements.read(emissions(rows)).places == ("FRA", "CAN/quebec")
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+def test_missing_column(write) -> None:
+    path = write(b"timestamp,emissions,duration\n2024-05-01,0.5,10\n", "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv:1:1: no energy_consumed column; is this codecarbon's emissions.csv?"
+    ]
+
+
+def test_missing_both_columns(write) -> None:
+    path = write(b"a,b\n1,2\n", "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv:1:1: no emissions or energy_consumed column; is this codecarbon's emissions.csv?"
+    ]
+
+
+def test_non_number_cell_has_its_line_number(emissions) -> None:
+    rows = [*ROWS[:2], row("run-a", 600.0, 0.14, 0.25, emissions="n/a")]
+    assert read_errors(emissions(rows)) == [
+        "emissions.csv:4:1: emissions: expected a number >= 0, got 'n/a'"
+    ]
+
+
+def test_every_bad_cell_is_reported(emissions) -> None:
+    rows = [
+        row("run-a", 600.0, 0.14, 0.25, energy_consumed=""),
+        ROWS[1],
+        row("run-a", 600.0, 0.14, 0.25, emissions="-1", pue="high"),
+    ]
+    assert read_errors(emissions(rows)) == [
+        "emissions.csv:2:1: energy_consumed: expected a number >= 0, got ''",
+        "emissions.csv:4:1: emissions: expected a number >= 0, got '-1'",
+        "emissions.csv:4:1: pue: expected a number >= 0, got 'high'",
+    ]
+
+
+def test_nan_cell_is_refused(emissions) -> None:
+    rows = [row("run-a", 600.0, 0.14, 0.25, energy_consumed="nan")]
+    assert read_errors(emissions(rows)) == [
+        "emissions.csv:2:1: energy_consumed: expected a number >= 0, got 'nan'"
+    ]
+
+
+def test_no_rows_for_run_id(emissions) -> None:
+    assert read_errors(emissions(), "run-z") == [
+        "emissions.csv: has no rows with run_id 'run-z'; run a codecarbon tracker first"
+    ]
+
+
+def test_header_only(emissions) -> None:
+    assert read_errors(emissions([])) == [
+        "emissions.csv: has no rows; run a codecarbon tracker first"
+    ]
+
+
+def test_missing_file(workdir) -> None:
+    assert read_errors(Path("nope.csv")) == [
+        "nope.csv: no such file; codecarbon_csv is relative to project.yaml"
+    ]
+
+
+def test_not_utf8(write) -> None:
+    path = write(b"energy_consumed,emissions\n1,0.5\n\xff\xfe\n", "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv: is not a UTF-8 text file; give codecarbon's emissions.csv"
+    ]
+
+
+# --- in a project ------------------------------------------------------------------------------
+
+PROJECT = textwrap.dedent(
+    """\
+    project:
+      name: Demo
+    models:
+      - id: demo
+        name: Demo
+        training:
+          codecarbon_csv: {csv}
+    """
+)
+
+
+def test_footprint_from_codecarbon(write, emissions) -> None:
+    emissions(name="runs/emissions.csv")
+    path = write(PROJECT.format(csv="runs/emissions.csv"))
+    (result,) = carbon.footprints(loader.load(path))
+    assert result.method == "codecarbon"
+    assert result.facility_energy_kwh == pytest.approx(2.5)
+    assert result.pue == 1.5
+    assert result.energy_kwh == pytest.approx(2.5 / 1.5)
+    assert result.co2eq_kg == pytest.approx(1.4)
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(1.4 / 2.5)
+    assert result.intensity_source == "codecarbon measurement (runs/emissions.csv, 3 rows)"
+    assert result.location == "FRA"
+    assert result.gpu_hours is None
+    assert result.steps == [
+        "codecarbon measured 2.50 kWh (PUE included; recorded PUE: 1.5) and 1.40 kg CO2eq over "
+        "3 rows of runs/emissions.csv",
+        "IT energy = each row's energy / its PUE = 1.67 kWh",
+    ]
+    assert result.consistency.status == "unverified"
+
+
+def test_footprint_of_one_run_checked_against_reported(write, emissions) -> None:
+    emissions(name="runs/emissions.csv")
+    text = PROJECT.format(csv="runs/emissions.csv")
+    text += "      codecarbon_run_id: run-b\n      reported: {co2eq: 420 g, energy: 750 Wh}\n"
+    (result,) = carbon.footprints(loader.load(write(text)))
+    assert result.co2eq_kg == pytest.approx(0.42)
+    assert result.intensity_source == "codecarbon measurement (runs/emissions.csv, 1 row)"
+    assert result.consistency.status == "consistent"
+    assert result.consistency.message == (
+        "reported 420 g matches the computed 420.0 g; "
+        "reported 750 Wh is the facility energy, PUE included"
+    )
+
+
+def test_mixed_pue_rows_give_the_it_energy_of_each(emissions, write) -> None:
+    # energy_consumed includes each row's PUE, so the IT energy is the sum of energy / pue.
+    rows = [row("a", 60.0, 0.1, 1.5, pue=1.5), row("b", 60.0, 0.1, 1.2, pue=1.2)]
+    emissions(rows, name="runs/emissions.csv")
+    (result,) = carbon.footprints(loader.load(write(PROJECT.format(csv="runs/emissions.csv"))))
+    assert result.facility_energy_kwh == pytest.approx(2.7)
+    assert result.energy_kwh == pytest.approx(1.5 / 1.5 + 1.2 / 1.2)
+
+
+def test_missing_csv_is_located_at_the_key(write) -> None:
+    path = write(PROJECT.format(csv="runs/nope.csv"))
+    project = loader.load(path)
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == (
+        "project.yaml:7:23: models[0].training.codecarbon_csv: "
+        "runs/nope.csv no such file; codecarbon_csv is relative to project.yaml"
+    )
+
+
+def test_csv_path_is_relative_to_the_project_file(workdir, emissions, write) -> None:
+    emissions(name="sub/runs/emissions.csv")
+    write(PROJECT.format(csv="runs/emissions.csv"), "sub/project.yaml")
+    (result,) = carbon.footprints(loader.load(workdir / "sub" / "project.yaml"))
+    assert result.co2eq_kg == pytest.approx(1.4)
+
+
+def test_bad_cell_is_located_in_the_csv(write, emissions) -> None:
+    emissions([ROWS[0], row("x", 1.0, 0.1, 0.1, energy_consumed="lots")], name="runs/e.csv")
+    project = loader.load(write(PROJECT.format(csv="runs/e.csv")))
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert (
+        str(caught.value) == "runs/e.csv:3:1: energy_consumed: expected a number >= 0, got 'lots'"
+    )
+
+
+def test_codecarbon_csv_replaces_the_compute_facts(errors) -> None:
+    text = PROJECT.format(csv="runs/emissions.csv") + "      gpu_hours: 10\n      pue: 1.1\n"
+    assert errors(text) == [
+        "project.yaml:7:7: models[0].training: codecarbon_csv replaces the compute facts; remove gpu_hours, pue"
+    ]
+
+
+def test_run_id_needs_a_csv(errors) -> None:
+    text = PROJECT.format(csv="x.csv").replace("codecarbon_csv: x.csv", "codecarbon_run_id: r1")
+    assert errors(text) == [
+        "project.yaml:7:7: models[0].training: codecarbon_run_id needs codecarbon_csv"
+    ]
