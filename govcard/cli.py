@@ -166,6 +166,56 @@ def _carbon_table(results: list[Footprint]) -> str:
 
 
 @cli.command()
+@click.argument("file", type=_FILE)
+@click.option(
+    "-o",
+    "--output",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output directory; replaced as a whole, and only if govcard wrote it.",
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Templates that replace the defaults of the same name (or extend default:NAME).",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output on disk is stale.")
+def render(file: str, output: str, template_dir: str | None, check: bool) -> None:
+    """Render the Governance Card, a model card per model, and governance.json.
+
+    \b
+    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md and OUTPUT/governance.json.
+    What the facts do not say is left out of the cards; the gaps are listed on stderr.
+
+    \b
+    Example:
+      govcard render examples/bigcode/project.yaml -o out/
+      govcard render examples/bigcode/project.yaml -o out/ --check
+    """
+    from pathlib import Path
+
+    from govcard import derive, loader
+    from govcard import render as rendering
+
+    derived = derive.derive(loader.load(file))
+    outputs = rendering.render(derived, Path(template_dir) if template_dir else None)
+    out_dir = Path(output)
+    if check:
+        changes = rendering.differences(outputs, out_dir)
+        for change in changes:
+            click.echo(change)
+        if changes:
+            raise click.exceptions.Exit(1)
+        click.echo(f"{out_dir}: up to date ({_count(len(outputs), 'file')})")
+        return
+    for gap in derived.gaps:
+        click.echo(f"gap: {gap}", err=True)
+    rendering.write(outputs, out_dir)
+    click.echo(f"wrote {_count(len(outputs), 'file')} to {out_dir}")
+
+
+@cli.command()
 @click.option(
     "--format",
     "output_format",
