@@ -19,13 +19,18 @@ _INLINE = re.compile(r"([\\`*_\[\]{}|~])")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+](?=\s|$)|[=-]+\s*$)", re.MULTILINE)
 _ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
+# Most values need no escaping; one search tells.
+_RISKY = re.compile(r"[&<>\\`*_\[\]{}|~]|^\s*[#+=\d-]", re.MULTILINE)
 
 
 def escape(value: Any) -> Markup:
     """Text as literal Markdown: HTML-significant characters as entities, Markdown ones escaped."""
     if isinstance(value, Markup):
         return value
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = str(value)
+    if not _RISKY.search(text):
+        return Markup(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE.sub(r"\\\1", text)
     text = _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}", text)
     text = _ORDERED.sub(r"\1\\\2", text)

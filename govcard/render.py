@@ -96,7 +96,19 @@ def front_matter(view: ModelView) -> str:
         co2_eq_emissions=co2_metadata(view),
         **license_fields,
     )
-    return str(data.to_yaml()) + "\n"
+    return metadata_yaml(data.to_dict())
+
+
+def metadata_yaml(metadata: dict[str, Any]) -> str:
+    """Card metadata as `CardData.to_yaml()` writes it, through libyaml when it is available.
+
+    huggingface_hub dumps with PyYAML's pure-Python emitter, which takes half of a render; the C
+    emitter with the same options writes the same text (a test compares the two).
+    """
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(metadata, Dumper=dumper, allow_unicode=True, sort_keys=False))
 
 
 def co2_metadata(view: ModelView) -> dict[str, Any] | None:
