@@ -96,7 +96,7 @@ def front_matter(view: ModelView) -> str:
         co2_eq_emissions=co2_metadata(view),
         **license_fields,
     )
-    return metadata_yaml(data.to_dict())
+    return metadata_yaml(data.to_dict())  # type: ignore[no-untyped-call]
 
 
 def metadata_yaml(metadata: dict[str, Any]) -> str:
