@@ -11,7 +11,7 @@ from typing import Any
 
 from govcard import carbon, licenses
 from govcard.loader import Project
-from govcard.schema import Dataset, Model, OtherLicense, hub_license_ids
+from govcard.schema import Dataset, Model, OtherLicense
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def license_view(value: str | OtherLicense | None) -> LicenseView | None:
     info = licenses.rail(value)
     if info is not None:
         return LicenseView(id=value, name=info.name, url=info.url, rail=info)
-    return LicenseView(id=value, name=hub_license_ids()[value], url=None, rail=None)
+    return LicenseView(id=value, name=licenses.hub_license_ids()[value], url=None, rail=None)
 
 
 def derive(project: Project) -> Derived:

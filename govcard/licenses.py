@@ -2,36 +2,39 @@
 
 Each RAIL license on the Hub is a YAML file in `govcard/data/licenses/`. Model cards list the
 restrictions from here, and `govcard check` looks for their distinctive terms. Every other Hub
-license id is known as having no use restrictions.
+license id (`data/hub-licenses.tsv`) is known as having no use restrictions.
+
+Plain dataclasses, not pydantic: `govcard check` loads this on every run and must start fast. The
+catalog is govcard's own data; a test validates every file against these classes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field, fields
 from functools import cache
 from importlib.resources import files
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-
-from govcard.schema import hub_license_ids
+from typing import Any
 
 
-class Restriction(BaseModel):
+@dataclass(frozen=True)
+class Restriction:
     """One use restriction of a license."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    """Its letter or number in the license."""
+    title: str
+    topic: str
+    """What it is about, shared across licenses, e.g. 'malware'."""
+    summary: str
+    """One sentence written for govcard."""
+    terms: tuple[str, ...]
+    """Distinctive lowercase phrases a checker can look for."""
 
-    id: str = Field(description="Its letter or number in the license.")
-    title: str = Field(description="A short title.")
-    summary: str = Field(description="One sentence written for govcard.")
-    terms: list[str] = Field(description="Distinctive phrases a checker can look for.")
 
-
-class Obligations(BaseModel):
+@dataclass(frozen=True)
+class Obligations:
     """What a license asks of those who share the model or its derivatives."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     restrictions_flow_down: bool
     copy_of_license: bool
@@ -43,7 +46,7 @@ class Obligations(BaseModel):
 
     def stated(self) -> list[str]:
         """The names of the obligations this license has, in catalog order."""
-        return [name for name, value in self if value]
+        return [f.name for f in fields(self) if getattr(self, f.name)]
 
 
 OBLIGATION_TEXT = {
@@ -59,40 +62,66 @@ OBLIGATION_TEXT = {
 }
 
 
-class LicenseInfo(BaseModel):
+@dataclass(frozen=True)
+class LicenseInfo:
     """A license of the RAIL family, as the catalog describes it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     name: str
     version: str
     date: dt.date
     url: str
-    family_only: bool = Field(description="The `openrail` family tag: the variant is unknown.")
+    family_only: bool
+    """The `openrail` family tag: the variant is unknown."""
     restrictions_section: str | None
-    restrictions: list[Restriction]
+    restrictions: tuple[Restriction, ...]
     obligations: Obligations
-    obligation_sections: dict[str, str] = Field(default_factory=dict)
+    obligation_sections: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> LicenseInfo:
+        """Build an entry from a catalog file's data; unknown or missing keys are errors."""
+        return cls(
+            **{
+                **data,
+                "restrictions": tuple(
+                    Restriction(**{**item, "id": str(item["id"]), "terms": tuple(item["terms"])})
+                    for item in data["restrictions"]
+                ),
+                "obligations": Obligations(**data["obligations"]),
+                "obligation_sections": dict(data.get("obligation_sections") or {}),
+            }
+        )
+
+    @property
+    def topics(self) -> set[str]:
+        """The topics of its restrictions."""
+        return {r.topic for r in self.restrictions}
 
 
 @cache
 def catalog() -> dict[str, LicenseInfo]:
     """Every RAIL license in the catalog, by Hub id."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     folder = files("govcard").joinpath("data/licenses")
     entries = [
-        LicenseInfo.model_validate(yaml.safe_load(item.read_text(encoding="utf-8")))
+        LicenseInfo.from_data(yaml.load(item.read_text(encoding="utf-8"), Loader=loader))
         for item in sorted(folder.iterdir(), key=lambda item: item.name)
         if item.name.endswith(".yaml")
     ]
     return {entry.id: entry for entry in entries}
 
 
+@cache
+def hub_license_ids() -> dict[str, str]:
+    """License identifiers the Hub accepts in card metadata, id -> name."""
+    text = files("govcard").joinpath("data/hub-licenses.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[0]: row[1] for row in rows}
+
+
 def rail(hub_id: str) -> LicenseInfo | None:
     """The catalog entry of a RAIL license id, or None for a license without use restrictions."""
     return catalog().get(hub_id)
-
-
-def is_known(hub_id: str) -> bool:
-    """Whether the Hub knows this license id."""
-    return hub_id in hub_license_ids()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from functools import cache
-from importlib.resources import files
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,6 +22,7 @@ from pydantic import (
 )
 
 from govcard import units
+from govcard.licenses import hub_license_ids
 
 SCHEMA_VERSION: Literal[1] = 1
 SCHEMA_ID = "https://govcard.dev/schemas/project.schema.json"
@@ -333,14 +332,6 @@ class OtherLicense(Facts):
     id: Literal["other"] = Field(description="Always 'other'.")
     name: Slug = Field(description="A short slug for the license (the Hub's `license_name`).")
     link: Url = Field(description="Where the license text is (the Hub's `license_link`).")
-
-
-@cache
-def hub_license_ids() -> dict[str, str]:
-    """License identifiers the Hub accepts in card metadata, id -> name."""
-    text = files("govcard").joinpath("data/hub-licenses.tsv").read_text(encoding="utf-8")
-    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-    return {row[0]: row[1] for row in rows}
 
 
 def _hub_license_id(value: str) -> str:
