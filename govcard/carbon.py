@@ -22,6 +22,12 @@ from govcard.loader import Project
 from govcard.schema import Model, Reported, Training
 
 RELATIVE_TOLERANCE = 0.005
+EXPLICIT_INTENSITY = "explicit value stated in the project's facts"
+MISSING_WORDS = {
+    "gpu_hours (or gpu_count and days)": "the GPU-hours",
+    "gpu_power_w": "the average power per GPU",
+    "carbon_intensity_kg_per_kwh or location": "the grid carbon intensity or the location",
+}
 Status = Literal["consistent", "inconsistent", "unverified"]
 
 
@@ -53,7 +59,12 @@ class Footprint:
     steps: list[str] = field(default_factory=list)
     """The computation, one line per step, for cards and reports."""
     missing: list[str] = field(default_factory=list)
-    """Facts that would be needed to compute what is missing."""
+    """Facts that would be needed to compute what is missing (keys of project.yaml)."""
+
+    @property
+    def missing_described(self) -> list[str]:
+        """The missing facts in words, for cards."""
+        return [MISSING_WORDS[key] for key in self.missing]
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready figures, rounded to 6 decimals so float noise does not show."""
@@ -157,7 +168,7 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
 
 def _intensity(training: Training) -> tuple[float | None, str | None, str | None]:
     if training.carbon_intensity_kg_per_kwh is not None:
-        return training.carbon_intensity_kg_per_kwh, "explicit value in project.yaml", None
+        return training.carbon_intensity_kg_per_kwh, EXPLICIT_INTENSITY, None
     if training.location is not None:
         found = intensity.lookup(training.location)
         return found.kg_per_kwh, found.source, found.place

@@ -209,10 +209,10 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
             raise click.exceptions.Exit(1)
         click.echo(f"{out_dir}: up to date ({_count(len(outputs), 'file')})")
         return
-    for gap in derived.gaps:
-        click.echo(f"gap: {gap}", err=True)
     rendering.write(outputs, out_dir)
     click.echo(f"wrote {_count(len(outputs), 'file')} to {out_dir}")
+    for gap in derived.gaps:
+        click.echo(f"gap: {gap}", err=True)
 
 
 @cli.command()

@@ -19,6 +19,7 @@ _INLINE = re.compile(r"([\\`*_\[\]{}|~])")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+](?=\s|$)|[=-]+\s*$)", re.MULTILINE)
 _ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n"})
 # Most values need no escaping; one search tells.
 _RISKY = re.compile(r"[&<>\\`*_\[\]{}|~]|^\s*[#+=\d-]", re.MULTILINE)
 
@@ -28,6 +29,9 @@ def escape(value: Any) -> Markup:
     if isinstance(value, Markup):
         return value
     text = str(value)
+    if "\r" in text or "\u2028" in text or "\u2029" in text:
+        # Markdown ends a line at CR too; make every line break one the escaping below sees.
+        text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
     if not _RISKY.search(text):
         return Markup(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -45,6 +49,8 @@ def cell(value: Any) -> Markup:
 def code(value: Any) -> Markup:
     """An inline code span holding the text as it is."""
     text = " ".join(str(value).split())
+    if not text:
+        return Markup("")
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -90,6 +96,15 @@ def money(amount: float, currency: str) -> str:
     return f"US${shown}" if currency == "USD" else f"{shown} {currency}"
 
 
+def columns(rows: list[Any], **titles: str) -> list[tuple[str, str]]:
+    """The (attribute, title) pairs of table columns that have a value in at least one row."""
+    return [
+        (key, title)
+        for key, title in titles.items()
+        if any(getattr(row, key) is not None for row in rows)
+    ]
+
+
 def finalize(value: Any) -> Any:
     """Jinja's `finalize`: escape every printed value; refuse to print None."""
     if value is None:
@@ -100,6 +115,7 @@ def finalize(value: Any) -> Any:
 FILTERS = {
     "md": escape,
     "cell": cell,
+    "columns": columns,
     "code": code,
     "code_block": code_block,
     "url": url,

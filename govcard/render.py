@@ -73,11 +73,18 @@ def front_matter(view: ModelView) -> str:
         license_fields["license"] = view.license.id
         if view.license.other:
             license_fields.update(license_name=view.license.name, license_link=view.license.url)
+    # huggingface_hub groups results by task, dataset type and config, not by dataset name:
+    # results on one dataset type with different names need a config of their own to stay apart.
+    names: dict[tuple[str, str], set[str]] = {}
+    for e in model.evaluation:
+        names.setdefault((e.task, e.dataset_id or e.dataset), set()).add(e.dataset)
     results = [
         EvalResult(
             task_type=e.task,
             dataset_type=e.dataset_id or e.dataset,
             dataset_name=e.dataset,
+            dataset_config=e.dataset_config
+            or (e.dataset if len(names[(e.task, e.dataset_id or e.dataset)]) > 1 else None),
             metric_type=e.metric,
             metric_value=e.value,
             source_url=e.source,
@@ -107,8 +114,14 @@ def metadata_yaml(metadata: dict[str, Any]) -> str:
     """
     import yaml
 
+    if not metadata:
+        return ""
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return str(yaml.dump(metadata, Dumper=dumper, allow_unicode=True, sort_keys=False))
+    text = str(yaml.dump(metadata, Dumper=dumper, allow_unicode=True, sort_keys=False))
+    if "\\U" in text:
+        # libyaml escapes characters beyond the BMP (emoji) that PyYAML writes as they are.
+        text = str(yaml.dump(metadata, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False))
+    return text
 
 
 def co2_metadata(view: ModelView) -> dict[str, Any] | None:
@@ -239,7 +252,7 @@ def tidy(text: str) -> str:
     """At most one blank line in a row outside code blocks, and one newline at the end."""
     lines: list[str] = []
     fence: str | None = None
-    for line in text.splitlines():
+    for line in text.split("\n"):
         stripped = line.strip()
         if fence is None and stripped.startswith("```"):
             fence = stripped[: len(stripped) - len(stripped.lstrip("`"))]
@@ -294,12 +307,11 @@ def _foreign_files(out_dir: Path) -> list[str]:
     models = out_dir / "models"
     if models.is_dir():
         for folder in sorted(models.iterdir()):
-            extra = (
-                [p.name for p in folder.iterdir() if p.name != "README.md"]
-                if folder.is_dir()
-                else [folder.name]
-            )
-            foreign += [f"models/{folder.name}/{name}" for name in sorted(extra)]
+            if not folder.is_dir():
+                foreign.append(f"models/{folder.name}")
+                continue
+            extra = sorted(p.name for p in folder.iterdir() if p.name != "README.md")
+            foreign += [f"models/{folder.name}/{name}" for name in extra]
     return foreign
 
 

@@ -366,6 +366,9 @@ class EvalResult(Facts):
     dataset_id: Name | None = Field(
         None, description="Dataset type or Hub id, e.g. 'openai_humaneval'."
     )
+    dataset_config: Name | None = Field(
+        None, description="Dataset configuration or subset, e.g. 'humaneval-py' of MultiPL-E."
+    )
     metric: Name = Field(description="Metric type, e.g. 'pass@1'.")
     value: float = Field(description="The metric's value as published.")
     source: Source = None

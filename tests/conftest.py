@@ -66,3 +66,19 @@ def load(write):
         return loader.load(write(text, name))
 
     return _load
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files in tests/golden/ from the current output instead of "
+        "comparing with them (review the result with git diff).",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether the run was asked to rewrite the golden files (`pytest --update-golden`)."""
+    return bool(request.config.getoption("--update-golden"))

@@ -54,7 +54,7 @@ def test_starcoderbase_figures(bigcode) -> None:
     assert star.pue == 1.2
     assert star.facility_energy_kwh == pytest.approx(107_606.016)
     assert star.carbon_intensity_kg_per_kwh == 0.15495
-    assert star.intensity_source == "explicit value in project.yaml"
+    assert star.intensity_source == "explicit value stated in the project's facts"
     assert star.location is None
     assert star.co2eq_kg == pytest.approx(16_673.55, abs=0.005)
     assert units.format_mass_kg(star.co2eq_kg) == "16.67 t"

@@ -181,7 +181,7 @@ def test_carbon_table(bigcode: Path) -> None:
         "starcoderbase: consistent: reported 16.68 t matches the computed 16.67 t; "
         "reported 89,671.68 kWh is the IT energy before PUE"
     ) in lines
-    assert "  intensity: explicit value in project.yaml" in lines
+    assert "  intensity: explicit value stated in the project's facts" in lines
     assert "  CO2eq = 107,606.02 kWh x 0.15495 kgCO2e/kWh = 16,673.55 kg (16.67 t)" in lines
     assert any(
         line.startswith("santacoder: inconsistent: reported 124 kg matches the figure without PUE")
@@ -217,7 +217,7 @@ def test_carbon_json(bigcode: Path) -> None:
     assert star["pue"] == 1.2
     assert star["facility_energy_kwh"] == 107606.016
     assert star["carbon_intensity_kg_per_kwh"] == 0.15495
-    assert star["intensity_source"] == "explicit value in project.yaml"
+    assert star["intensity_source"] == "explicit value stated in the project's facts"
     assert star["co2eq_kg"] == 16673.552179
     assert star["consistency"]["status"] == "consistent"
     assert isinstance(star["steps"], list)
