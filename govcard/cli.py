@@ -6,6 +6,7 @@ stays fast. Library errors (`GovcardError`) become one line per problem on stder
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -163,6 +164,85 @@ def _carbon_table(results: list[Footprint]) -> str:
             lines.append(f"  intensity: {r.intensity_source}{where}")
         lines.extend(f"  {step}" for step in r.steps)
     return "\n".join(lines) + "\n"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option(
+    "--base-card",
+    type=click.Path(dir_okay=False),
+    help="The parent model's card, for a derivative.",
+)
+@click.option(
+    "--license", "license_id", help="Check against this license, whatever the cards' metadata says."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Findings as text, JSON, GitHub workflow commands or SARIF 2.1.0.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip a rule (repeatable).")
+def check(
+    paths: tuple[str, ...],
+    base_card: str | None,
+    license_id: str | None,
+    output_format: str,
+    strict: bool,
+    ignore: tuple[str, ...],
+) -> None:
+    """Check model cards against their license's requirements (for CI and pre-commit).
+
+    PATHS are card files, directories (every Markdown card inside) or - for stdin. Defaults
+    come from [tool.govcard.check] in pyproject.toml (ignore = [...], severity = {rule = level}).
+    Exit 0: no error findings; 1: error findings; 2: bad usage or an unreadable path.
+
+    \b
+    Example:
+      govcard check out/models/*/README.md
+      govcard check README.md --base-card parent/README.md --format github
+    """
+    from pathlib import Path
+
+    from govcard import cards, report
+    from govcard import check as checking
+    from govcard.errors import GovcardError
+    from govcard.licenses import hub_license_ids
+
+    ignored, severity = checking.load_config(Path.cwd())
+    for rule in ignore:
+        checking.validate_rule(rule, "--ignore")
+    if license_id is not None and license_id not in hub_license_ids():
+        raise GovcardError.at("--license", f"{license_id!r} is not a Hub license id")
+    base = None
+    if base_card is not None:
+        try:
+            base = cards.read(Path(base_card))
+        except cards.Unreadable as exc:
+            raise GovcardError.at(base_card, str(exc)) from None
+    options = checking.Options(
+        base_card=base,
+        license=license_id,
+        ignore=ignored | set(ignore),
+        severity=severity,
+        strict=strict,
+    )
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    if missing:
+        raise GovcardError.at(missing[0], "no such file or directory")
+    results = []
+    for path in paths:
+        if path == "-":
+            raw = sys.stdin.buffer.read(cards.MAX_BYTES + 1)
+            results.append(checking.check_bytes(raw, "<stdin>", options))
+        else:
+            results.extend(checking.check_paths([Path(path)], options))
+    click.echo(report.FORMATS[output_format](results), nl=False)
+    if any(f.severity == "error" for r in results for f in r.findings):
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()

@@ -23,3 +23,12 @@ def test_every_command_is_in_the_docs_and_the_readme() -> None:
     for name in cli.list_commands(None):  # type: ignore[arg-type]
         assert f"govcard {name}" in index, name
         assert f"govcard {name}" in readme, name
+
+
+def test_every_check_rule_is_documented() -> None:
+    from govcard.check import RULES
+
+    page = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"### {rule.id}\n\n**{rule.severity}** — {rule.title}." in page, rule.id
+        assert rule.why in page and rule.fix in page, rule.id

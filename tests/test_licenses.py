@@ -32,8 +32,8 @@ def test_catalog_holds_exactly_the_rail_licenses() -> None:
 
 def test_every_catalog_file_is_loaded_under_its_own_name() -> None:
     folder = files("govcard").joinpath("data/licenses")
-    names = sorted(item.name for item in folder.iterdir() if item.name.endswith(".yaml"))
-    assert names == sorted(f"{license_id}.yaml" for license_id in CATALOG)
+    names = sorted(item.name for item in folder.iterdir() if item.name.endswith(".json"))
+    assert names == sorted(f"{license_id}.json" for license_id in CATALOG)
 
 
 @pytest.mark.parametrize("license_id", sorted(RESTRICTION_IDS))

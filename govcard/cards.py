@@ -1,0 +1,342 @@
+"""Model cards as files: YAML front matter, a Markdown body, and where everything stands.
+
+Parsing is a plain front-matter split plus a fast path for plain metadata, else libyaml, not huggingface_hub's `ModelCard` (about
+seven times faster, which matters when CI checks thousands of cards). Line numbers are kept for
+findings; CRLF line endings and a byte-order mark are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple
+
+MAX_BYTES = 10 * 1024 * 1024
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BLOCK_START = re.compile(r"\s{0,3}[#`~]")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+class Unreadable(Exception):
+    """A card that cannot be read as text; the message says why."""
+
+
+class Heading(NamedTuple):
+    """A Markdown heading of the body."""
+
+    level: int
+    title: str
+    line: int
+
+
+@dataclass
+class Card:
+    """A model card split into metadata and body, with line numbers."""
+
+    path: str
+    text: str
+    """The whole card, with LF line endings and no byte-order mark."""
+    metadata: dict[str, Any] | None = None
+    """The front matter, when it is a YAML mapping."""
+    front_matter_error: tuple[int, str] | None = None
+    """(line, message) when the front matter is missing or invalid."""
+    front_lines: list[str] = field(default_factory=list)
+    """The lines between the `---` lines."""
+    body_start: int = 1
+    """Line number of the body's first line."""
+    body: str = ""
+
+    @cached_property
+    def body_lines(self) -> list[str]:
+        """The body's lines."""
+        return self.body.split("\n")
+
+    @cached_property
+    def lowered(self) -> str:
+        """Body and front matter, lowercased."""
+        return (self.body + "\n" + "\n".join(self.front_lines)).lower()
+
+    @cached_property
+    def searchable(self) -> str:
+        """Body and front matter as `normalise` makes them: `" use restrictions of the license "`."""
+        return normalise(self.lowered)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The words of `searchable`, for a quick test before a phrase search."""
+        return frozenset(self.searchable.split())
+
+    def mentions(self, phrase: Phrase) -> bool:
+        """Whether the card contains the phrase (its last word may be the start of a longer word:
+        "impersonat" finds "impersonating")."""
+        words = self.words
+        return all(word in words for word in phrase.whole_words) and phrase.text in self.searchable
+
+    def lines_with(self, *needles: str) -> list[int]:
+        """Offsets of the body lines that contain any of the lowercase needles, in order."""
+        lowered = self.lowered
+        end = len(self.body)
+        starts: set[int] = set()
+        for needle in needles:
+            position = lowered.find(needle)
+            while 0 <= position < end:
+                starts.add(lowered.rfind("\n", 0, position) + 1)
+                position = lowered.find(needle, position + 1)
+        return sorted(self.body.count("\n", 0, start) for start in starts)
+
+    @cached_property
+    def headings(self) -> list[Heading]:
+        """The body's ATX headings, outside code blocks."""
+        found: list[Heading] = []
+        fence: str | None = None
+        for offset, line in enumerate(self.body_lines):
+            if not _BLOCK_START.match(line):
+                continue
+            marker = _FENCE.match(line)
+            if marker:
+                run = marker.group(1)
+                if fence is None:
+                    fence = run
+                elif run[0] == fence[0] and len(run) >= len(fence):
+                    fence = None
+                continue
+            if fence is None:
+                match = _HEADING.match(line)
+                if match:
+                    found.append(
+                        Heading(len(match.group(1)), match.group(2), self.body_start + offset)
+                    )
+        return found
+
+    @cached_property
+    def _top_keys(self) -> dict[str, int]:
+        """Top-level metadata keys and their lines."""
+        keys: dict[str, int] = {}
+        for offset, text in enumerate(self.front_lines):
+            if text[:1] not in ("", " ", "-", "#") and ":" in text:
+                keys.setdefault(text.split(":", 1)[0].strip().strip("'\""), offset + 2)
+        return keys
+
+    def key_line(self, *keys: str) -> int:
+        """The line of a metadata key (nested keys in order), or of the front matter's start."""
+        line = self._top_keys.get(keys[0], 1)
+        index = line - 1
+        for key in keys[1:]:
+            forms = (f"{key}:", f'"{key}":', f"'{key}':", f"{key} :")
+            for offset in range(index, len(self.front_lines)):
+                if self.front_lines[offset].lstrip(" -").startswith(forms):
+                    index = offset
+                    line = offset + 2
+                    break
+            else:
+                return line
+        return line
+
+    def body_line_of(self, needle: str) -> int:
+        """The first body line containing `needle` (case-insensitive), else the body's start."""
+        lowered = needle.lower()
+        for offset, line in enumerate(self.body_lines):
+            if lowered in line.lower():
+                return self.body_start + offset
+        return self.body_start
+
+
+class Phrase(NamedTuple):
+    """A phrase to look for in a card, normalised, with the words that must stand whole in it."""
+
+    text: str
+    whole_words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Phrase:
+        """The phrase for `text`."""
+        normal = normalise(text).rstrip()
+        return cls(normal, tuple(normal.split()[:-1]))
+
+
+def normalise(text: str) -> str:
+    """Lowercase; "-", "_", "*" and "/" to spaces (so "use-based", "**use**" and "and/or" read as
+    words); whitespace folded; one space at each end."""
+    lowered = text.lower().replace("*", " ").replace("_", " ").replace("-", " ").replace("/", " ")
+    return " " + " ".join(lowered.split()) + " "
+
+
+def _load_yaml(text: str) -> Any:
+    """PyYAML's safe loader (libyaml when available); its errors become ValueError."""
+    import yaml  # only for front matter the fast path does not read: it costs 12 ms to import
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ValueError(mark.line + 2 if mark else 1, str(exc.problem or exc.context)) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ValueError(1, " ".join(str(exc).split())) from None
+
+
+def _yaml_problem(exc: ValueError) -> tuple[int, str]:
+    line, message = exc.args if len(exc.args) == 2 else (1, str(exc))
+    return int(line), f"the front matter is not valid YAML: {message}"
+
+
+def read(path: Path) -> Card:
+    """Read and parse a card file; raise `Unreadable` for what is not a text file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise Unreadable(
+                f"the file is {size:,} bytes; a model card may be at most {MAX_BYTES:,}"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise Unreadable(f"cannot read the file: {exc.strerror}") from None
+    return parse(decode(raw), str(path))
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text: UTF-8 with an optional BOM; NUL bytes mean a binary file."""
+    if b"\x00" in raw:
+        raise Unreadable("the file is binary (it contains NUL bytes), not a Markdown card")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise Unreadable(
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse(text: str, path: str) -> Card:
+    """Split a card into front matter and body and parse the front matter."""
+    lines = text.split("\n")
+    card = Card(path=path, text=text)
+    if not lines or lines[0].rstrip() != "---":
+        card.front_matter_error = (1, "no YAML front matter (a card starts with a --- line)")
+        card.body = text
+        return card
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        card.front_matter_error = (1, "the front matter is not closed by a --- line")
+        card.body = text
+        return card
+    card.front_lines = lines[1:end]
+    card.body_start = end + 2
+    card.body = "\n".join(lines[end + 1 :])
+    data = simple_yaml(card.front_lines)
+    if data is None:
+        try:
+            data = _load_yaml("\n".join(card.front_lines))
+        except ValueError as exc:
+            card.front_matter_error = _yaml_problem(exc)
+            return card
+    if data is None:
+        card.metadata = {}
+    elif not isinstance(data, dict):
+        card.front_matter_error = (
+            2,
+            f"the front matter is a {type(data).__name__}, not a mapping of keys",
+        )
+    else:
+        card.metadata = data
+    return card
+
+
+# --- a fast path for plain front matter ----------------------------------------------------------
+#
+# Most cards' metadata is `key: value` lines, block lists of scalars and one level of nested
+# `key: value`. Reading those directly is several times faster than PyYAML, whose constructor runs
+# in Python even with libyaml. Anything else (flow style, anchors, tags, block scalars, comments
+# after values, escapes, lists of mappings such as model-index, numbers other than plain decimals,
+# dates) makes `simple_yaml` return None and PyYAML reads the block. Tests compare the two.
+
+_KEY_LINE = re.compile(r"([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_NESTED_LINE = re.compile(r"( +)([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_ITEM_LINE = re.compile(r"( *)- (.*?)[ \t]*$")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+_WORDS: dict[str, object] = {
+    **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+    **dict.fromkeys(("~", "null", "Null", "NULL"), None),
+}
+_NOT_PLAIN = frozenset("[]{},&*!|>%@`#?:'\"")
+_FAIL = object()
+
+
+def _scalar(text: str) -> object:
+    """A scalar as PyYAML's safe loader reads it, or `_FAIL` when it is not a simple one."""
+    if not text:
+        return None
+    first = text[0]
+    if first in "'\"":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != first or first in inner or "\\" in inner or "\n" in inner:
+            return _FAIL
+        return inner
+    if first in _NOT_PLAIN or ": " in text or " #" in text or text.endswith(":") or "\t" in text:
+        return _FAIL
+    if text in _WORDS:
+        return _WORDS[text]
+    if first in "0123456789+-.":
+        if _INT.fullmatch(text):
+            return int(text)
+        if _FLOAT.fullmatch(text) and text not in (".", "-.", "+."):
+            return float(text)
+        if text == "-" or text.startswith(("- ", "-\t")) or any(ch in text for ch in "0123456789"):
+            return _FAIL
+    if text in ("=", "<<"):
+        return _FAIL
+    return text
+
+
+def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
+    """Front matter in the plain subset described above as a dict, or None to use PyYAML."""
+    data: dict[str, Any] = {}
+    index, count = 0, len(lines)
+    while index < count:
+        line = lines[index]
+        index += 1
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or match.group(1) in data:
+            return None
+        key, rest = match.group(1), match.group(2)
+        if rest:
+            value = _scalar(rest)
+            if value is _FAIL:
+                return None
+            data[key] = value
+            continue
+        items: list[object] = []
+        mapping: dict[str, object] = {}
+        indent = None
+        while index < count and (not lines[index].strip() or lines[index][0] in " -"):
+            sub = lines[index]
+            index += 1
+            if not sub.strip():
+                continue
+            item = _ITEM_LINE.fullmatch(sub)
+            nested = None if item else _NESTED_LINE.fullmatch(sub)
+            if item is not None and not mapping:
+                if indent is None:
+                    indent = item.group(1)
+                value = _scalar(item.group(2))
+                if item.group(1) != indent or value is _FAIL:
+                    return None
+                items.append(value)
+            elif nested is not None and not items:
+                if indent is None:
+                    indent = nested.group(1)
+                value = _scalar(nested.group(3) or "")
+                if nested.group(1) != indent or value is _FAIL or nested.group(2) in mapping:
+                    return None
+                mapping[nested.group(2)] = value
+            else:
+                return None
+        data[key] = items or mapping or None
+    return data
