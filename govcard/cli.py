@@ -245,6 +245,138 @@ def check(
         raise click.exceptions.Exit(1)
 
 
+@cli.group()
+def site() -> None:
+    """Build or preview a MkDocs-Material site of the cards (works offline, on any static host).
+
+    \b
+    Example:
+      govcard site build examples/bigcode/project.yaml -o site/
+      govcard site serve examples/bigcode/project.yaml
+    """
+
+
+@site.command(name="build")
+@click.argument("file", type=_FILE)
+@click.option(
+    "-o",
+    "--output",
+    default="site",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the built site goes; replaced as a whole, and only if it is a govcard site.",
+)
+@click.option(
+    "--keep-source",
+    type=click.Path(file_okay=False),
+    help="Also keep the generated MkDocs project (mkdocs.yml and pages) here, to edit or build with another tool.",
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Templates that replace the defaults of the same name.",
+)
+def site_build(file: str, output: str, keep_source: str | None, template_dir: str | None) -> None:
+    """Build the site of a project: home, Governance Card, model cards, datasets, carbon, licenses, tags.
+
+    \b
+    Example:
+      govcard site build examples/bigcode/project.yaml -o site/ --keep-source site-src/
+    """
+    from pathlib import Path
+
+    from govcard import derive, loader
+    from govcard import site as sites
+
+    derived = derive.derive(loader.load(file))
+    sites.build(
+        derived,
+        Path(output),
+        Path(keep_source) if keep_source else None,
+        Path(template_dir) if template_dir else None,
+    )
+    click.echo(
+        f"built the site in {output}"
+        + (f"; its MkDocs project is in {keep_source}" if keep_source else "")
+    )
+
+
+@site.command(name="serve")
+@click.argument("file", type=_FILE)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port on localhost.",
+)
+def site_serve(file: str, port: int) -> None:
+    """Preview the site on localhost; edits to the project file rebuild it.
+
+    \b
+    Example:
+      govcard site serve examples/bigcode/project.yaml --port 8000
+    """
+    from govcard import site as sites
+
+    sites.serve(file, port)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option(
+    "--space", required=True, metavar="ORG/NAME", help="The static Space that receives the site."
+)
+@click.option(
+    "--models",
+    is_flag=True,
+    help="Also put each model card (and GOVERNANCE.md) into its model repo.",
+)
+@click.option(
+    "--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT, else the public Hub)."
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="Access token (default: HF_TOKEN, else the stored login). Never printed.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be published, contacting nothing.")
+@click.option("--create-pr", is_flag=True, help="Open pull requests instead of committing to main.")
+def publish(
+    file: str,
+    space: str,
+    models: bool,
+    endpoint: str | None,
+    token: str | None,
+    dry_run: bool,
+    create_pr: bool,
+) -> None:
+    """Publish the site to a static Space and, with --models, the model cards to their repos.
+
+    The site is one atomic commit that adds and updates the changed files and deletes the stale
+    ones; running it again is safe. Nothing is published unless the site builds cleanly and every
+    model card passes govcard check.
+
+    \b
+    Example:
+      govcard publish examples/bigcode/project.yaml --space my-org/governance --dry-run
+      govcard publish examples/bigcode/project.yaml --space my-org/governance --models
+    """
+    import re
+
+    from govcard import derive, loader
+    from govcard import publish as publishing
+    from govcard.errors import GovcardError
+
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*", space):
+        raise GovcardError.at("--space", f"{space!r} is not a Hub repository id like org/name")
+    derived = derive.derive(loader.load(file))
+    for line in publishing.build_and_publish(
+        derived, space, models, endpoint, token, dry_run, create_pr
+    ):
+        click.echo(line)
+
+
 @cli.command()
 @click.argument("file", type=_FILE)
 @click.option(

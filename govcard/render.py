@@ -30,6 +30,8 @@ GOVERNANCE_CARD = "GOVERNANCE.md"
 GOVERNANCE_JSON = "governance.json"
 GOVERNANCE_TEMPLATE = "governance_card.md.j2"
 MODEL_TEMPLATE = "model_card.md.j2"
+# Where each model card is, relative to the output directory.
+MODEL_CARD_PATH = "models/{id}/README.md"
 # From out/models/<id>/README.md to out/GOVERNANCE.md.
 DEFAULT_GOVERNANCE_LINK = "../../GOVERNANCE.md"
 
@@ -193,12 +195,12 @@ def render(
     outputs = {GOVERNANCE_CARD: _render(env, GOVERNANCE_TEMPLATE, common)}
     for view in derived.models:
         context = model_context(common, view, governance_link)
-        outputs[f"models/{view.model.id}/README.md"] = _render(env, MODEL_TEMPLATE, context)
+        outputs[MODEL_CARD_PATH.format(id=view.model.id)] = _render(env, MODEL_TEMPLATE, context)
     outputs[GOVERNANCE_JSON] = governance_json(derived)
     return outputs
 
 
-def common_context(derived: Derived) -> dict[str, Any]:
+def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[str, Any]:
     """What every template receives (documented in docs/templates.md)."""
     from govcard.licenses import OBLIGATION_TEXT
 
@@ -208,6 +210,7 @@ def common_context(derived: Derived) -> dict[str, Any]:
         "datasets": facts.datasets,
         "models": derived.models,
         "obligation_text": OBLIGATION_TEXT,
+        "model_paths": {v.model.id: model_path.format(id=v.model.id) for v in derived.models},
     }
 
 
