@@ -1,6 +1,6 @@
 """`govcard check`: where a model card falls short of its license, with locations.
 
-Each rule has a stable id, a severity, and a documented why and fix (docs/check.md). The check
+Each rule has a stable id, a severity, and a documented why and fix (docs/guides/check.md). The check
 reads what a card and its folder show: metadata, body, a LICENSE file beside it, and optionally
 the parent model's card. It cannot read minds: a card that says the right things passes.
 """

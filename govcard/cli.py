@@ -29,19 +29,52 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="govcard")
-def cli() -> None:
-    """Governance Cards, OpenRAIL-M model cards and carbon accounting from one project.yaml.
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Governance Cards, OpenRAIL-M model cards, a compliance check and carbon accounting, from one
+    project.yaml of governance facts.
 
     \b
     Start with:
       govcard init myproject
       govcard validate myproject/project.yaml
-      govcard carbon myproject/project.yaml
+      govcard render myproject/project.yaml -o out/
+      govcard check out/models/
+      govcard site build myproject/project.yaml -o site/
 
     Exit codes: 0 success, 1 problems found, 2 bad usage or invalid input.
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(_overview(ctx))
+
+
+def _overview(ctx: click.Context) -> str:
+    """`govcard` alone: the commands in a line each, and the next step to take here."""
+    import os
+
+    group = ctx.command
+    assert isinstance(group, click.Group)
+    lines = [
+        f"govcard {__version__}: governance documentation from one project.yaml",
+        "",
+        "Commands:",
+    ]
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is not None:
+            lines.append(f"  {name:<9} {command.get_short_help_str(70)}")
+    if os.path.isfile("project.yaml"):
+        step = "govcard validate project.yaml, then govcard render project.yaml -o out/"
+    else:
+        step = "govcard init . (writes a starter project.yaml here)"
+    lines += ["", f"Next: {step}", "Help on a command: govcard COMMAND --help"]
+    return "\n".join(lines)
 
 
 # Paths stay strings here: pathlib costs start-up time that `govcard --help` need not pay.
@@ -442,7 +475,7 @@ def schema(output_format: str) -> None:
     \b
     Example:
       govcard schema > project.schema.json
-      govcard schema --format markdown > docs/reference.md
+      govcard schema --format markdown > docs/reference/project-yaml.md
     """
     from govcard.schema import json_schema_text, markdown_reference
 

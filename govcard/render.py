@@ -201,7 +201,7 @@ def render(
 
 
 def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[str, Any]:
-    """What every template receives (documented in docs/templates.md)."""
+    """What every template receives (documented in docs/guides/templates.md)."""
     from govcard.licenses import OBLIGATION_TEXT
 
     facts = derived.project.facts

@@ -755,10 +755,10 @@ def test_jinja_in_facts_is_printed_literally(rendered) -> None:
 
 # --- template overrides ------------------------------------------------------------------------
 
-# The example of docs/templates.md, as written there.
-# The override example of docs/templates.md, as a user would copy it.
+# The example of docs/guides/templates.md, as written there.
+# The override example of docs/guides/templates.md, as a user would copy it.
 DOCS_LIMITATIONS_OVERRIDE = (
-    (ROOT / "docs" / "templates.md")
+    (ROOT / "docs" / "guides" / "templates.md")
     .read_text(encoding="utf-8")
     .split("```jinja\n")[1]
     .split("```")[0]
@@ -805,7 +805,7 @@ def test_template_replaces_the_governance_card(write, rendered) -> None:
 
 
 def test_user_macros_replace_the_default_macros(write, rendered) -> None:
-    # docs/templates.md: "A file there with the same name replaces the default", and
+    # docs/guides/templates.md: "A file there with the same name replaces the default", and
     # _macros.md.j2 is listed among the templates.
     write(
         """\
