@@ -230,6 +230,9 @@ _DERIVATIVE_WORDS = re.compile(
     r"|checkpoint of|version of|built on",
     re.IGNORECASE,
 )
+_LICENSE_NAMES = re.compile(
+    r"\b(?:bigscience\s+)?bloom\s+rail\b|\bbigcode\s+open\s*rail\S*", re.IGNORECASE
+)
 _REPO_ID = re.compile(r"\b([A-Za-z0-9][\w.-]*/[\w.-]*[\w])")
 
 
@@ -287,9 +290,11 @@ def _parents(card: Card, options: Options) -> list[Parent]:
         return found
     title = next((h.title.lower() for h in card.headings if h.level == 1), "")
     by_name = {b.match.lower().replace(" ", ""): b for b in names}
-    for offset, line in enumerate(card.body_lines):
-        if not _DERIVATIVE_WORDS.search(line):
+    for offset, raw in enumerate(card.body_lines):
+        if not _DERIVATIVE_WORDS.search(raw):
             continue
+        # License names ("BigScience BLOOM RAIL 1.0") name no base model.
+        line = _LICENSE_NAMES.sub(" ", raw)
         for candidate in _REPO_ID.findall(line):
             known = repos.get(candidate.lower())
             if known is not None:
@@ -297,7 +302,7 @@ def _parents(card: Card, options: Options) -> list[Parent]:
                     Parent(
                         f"{known.shown} ({candidate})",
                         known.license,
-                        f"the card's text: {_quote(line)}",
+                        f"the card's text: {_quote(raw)}",
                         card.body_start + offset,
                     )
                 ]
@@ -310,7 +315,7 @@ def _parents(card: Card, options: Options) -> list[Parent]:
                     Parent(
                         base.shown,
                         base.license,
-                        f"the card's text: {_quote(line)}",
+                        f"the card's text: {_quote(raw)}",
                         card.body_start + offset,
                     )
                 ]
@@ -439,8 +444,8 @@ class _Checker:
         parents = _parents(card, self.options)
         parent = next((p for p in parents if p.license in licenses.rail_ids()), None)
         for p in parents:
-            # A base named in the metadata needs no note; one inferred from the text does.
-            if p.license in licenses.rail_ids() and p.how != "base_model in the metadata":
+            # A base the metadata or --base-card names needs no note; one inferred from the text does.
+            if p.license in licenses.rail_ids() and p.how.startswith("the card's text"):
                 self.add(
                     "derivative-detected",
                     p.line,

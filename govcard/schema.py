@@ -546,6 +546,11 @@ class Model(Facts):
     intended_use: Text | None = Field(None, description="What the model is for.")
     out_of_scope_use: Text | None = Field(None, description="What it must not be used for.")
     limitations: Text | None = Field(None, description="Known limitations and risks.")
+    modifications: Text | None = Field(
+        None,
+        description="For a derivative: how it was changed from its base model (data, method, "
+        "quantization, merge), as RAIL licenses ask.",
+    )
     evaluation: list[EvalResult] = Field(default_factory=list, description="Evaluation results.")
     citation: Text | None = Field(None, description="How to cite the model (BibTeX).")
     training: Training | None = Field(None, description="Training and carbon facts.")
