@@ -7,6 +7,8 @@ findings; CRLF line endings and a byte-order mark are accepted.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,6 +47,8 @@ class Card:
     """(line, message) when the front matter is missing or invalid."""
     front_lines: list[str] = field(default_factory=list)
     """The lines between the `---` lines."""
+    front_start: int = 1
+    """Line number of the opening `---`."""
     body_start: int = 1
     """Line number of the body's first line."""
     body: str = ""
@@ -79,13 +83,23 @@ class Card:
         """Offsets of the body lines that contain any of the lowercase needles, in order."""
         lowered = self.lowered
         end = len(self.body)
-        starts: set[int] = set()
+        offsets: set[int] = set()
         for needle in needles:
             position = lowered.find(needle)
             while 0 <= position < end:
-                starts.add(lowered.rfind("\n", 0, position) + 1)
-                position = lowered.find(needle, position + 1)
-        return sorted(self.body.count("\n", 0, start) for start in starts)
+                line = bisect.bisect_right(self._line_starts, position) - 1
+                offsets.add(line)
+                # Go on from the next line: one match per line is enough.
+                following = (
+                    self._line_starts[line + 1] if line + 1 < len(self._line_starts) else end
+                )
+                position = lowered.find(needle, following)
+        return sorted(offsets)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """The offset in `body` where each body line starts."""
+        return [0, *itertools.accumulate(len(line) + 1 for line in self.body_lines[:-1])]
 
     @cached_property
     def headings(self) -> list[Heading]:
@@ -117,19 +131,21 @@ class Card:
         keys: dict[str, int] = {}
         for offset, text in enumerate(self.front_lines):
             if text[:1] not in ("", " ", "-", "#") and ":" in text:
-                keys.setdefault(text.split(":", 1)[0].strip().strip("'\""), offset + 2)
+                keys.setdefault(
+                    text.split(":", 1)[0].strip().strip("'\""), offset + self.front_start + 1
+                )
         return keys
 
     def key_line(self, *keys: str) -> int:
         """The line of a metadata key (nested keys in order), or of the front matter's start."""
-        line = self._top_keys.get(keys[0], 1)
-        index = line - 1
+        line = self._top_keys.get(keys[0], self.front_start)
+        index = line - self.front_start
         for key in keys[1:]:
             forms = (f"{key}:", f'"{key}":', f"'{key}':", f"{key} :")
             for offset in range(index, len(self.front_lines)):
                 if self.front_lines[offset].lstrip(" -").startswith(forms):
                     index = offset
-                    line = offset + 2
+                    line = offset + self.front_start + 1
                     break
             else:
                 return line
@@ -214,6 +230,14 @@ def parse(text: str, path: str) -> Card:
     """Split a card into front matter and body and parse the front matter."""
     lines = text.split("\n")
     card = Card(path=path, text=text)
+    # Like huggingface_hub, allow blank lines before the front matter (kept as empty lines so
+    # line numbers stay true).
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if first and first < len(lines) and lines[first].rstrip() == "---":
+        lines = lines[first:]
+        card.front_start = first + 1
+    else:
+        first = 0
     if not lines or lines[0].rstrip() != "---":
         card.front_matter_error = (1, "no YAML front matter (a card starts with a --- line)")
         card.body = text
@@ -224,14 +248,15 @@ def parse(text: str, path: str) -> Card:
         card.body = text
         return card
     card.front_lines = lines[1:end]
-    card.body_start = end + 2
+    card.body_start = end + 2 + first
     card.body = "\n".join(lines[end + 1 :])
     data = simple_yaml(card.front_lines)
     if data is None:
         try:
             data = _load_yaml("\n".join(card.front_lines))
         except ValueError as exc:
-            card.front_matter_error = _yaml_problem(exc)
+            line, message = _yaml_problem(exc)
+            card.front_matter_error = (line + first, message)
             return card
     if data is None:
         card.metadata = {}
@@ -253,11 +278,15 @@ def parse(text: str, path: str) -> Card:
 # after values, escapes, lists of mappings such as model-index, numbers other than plain decimals,
 # dates) makes `simple_yaml` return None and PyYAML reads the block. Tests compare the two.
 
-_KEY_LINE = re.compile(r"([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$")
-_NESTED_LINE = re.compile(r"( +)([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$")
-_ITEM_LINE = re.compile(r"( *)- (.*?)[ \t]*$")
+# Matched with `match`, the rest of the line stripped in Python: a lazy `(.*?)\s*$` would take
+# time quadratic in a long run of spaces.
+_KEY_LINE = re.compile(r"([A-Za-z_][\w.-]*):(?= |$)")
+_NESTED_LINE = re.compile(r"( +)([A-Za-z_][\w.-]*):(?= |$)")
+_ITEM_LINE = re.compile(r"( *)-(?= |$)")
+# What PyYAML refuses or reads as a line break: leave such text to it.
+_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\t\u2028\u2029\ufeff\ud800-\udfff]")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*|\.[0-9]+")
 _WORDS: dict[str, object] = {
     **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
     **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
@@ -284,9 +313,11 @@ def _scalar(text: str) -> object:
     if first in "0123456789+-.":
         if _INT.fullmatch(text):
             return int(text)
-        if _FLOAT.fullmatch(text) and text not in (".", "-.", "+."):
+        if _FLOAT.fullmatch(text):
             return float(text)
-        if text == "-" or text.startswith(("- ", "-\t")) or any(ch in text for ch in "0123456789"):
+        if text[:2] in ("-.", "+.") or first == "." or text == "-" or text.startswith("- "):
+            return _FAIL  # .inf, -.inf, .nan and their cousins; a lone dash starts a list
+        if any(ch in text for ch in "0123456789"):
             return _FAIL
     if text in ("=", "<<"):
         return _FAIL
@@ -295,17 +326,19 @@ def _scalar(text: str) -> object:
 
 def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
     """Front matter in the plain subset described above as a dict, or None to use PyYAML."""
+    if any(_UNUSUAL.search(line) for line in lines):
+        return None
     data: dict[str, Any] = {}
     index, count = 0, len(lines)
     while index < count:
-        line = lines[index]
+        line = lines[index].rstrip(" ")
         index += 1
-        if not line.strip() or line.startswith("#"):
+        if not line or line.startswith("#"):
             continue
-        match = _KEY_LINE.fullmatch(line)
-        if match is None or match.group(1) in data:
+        match = _KEY_LINE.match(line)
+        if match is None or match.group(1) in data or match.group(1) in _WORDS:
             return None
-        key, rest = match.group(1), match.group(2)
+        key, rest = match.group(1), line[match.end() :].strip(" ")
         if rest:
             value = _scalar(rest)
             if value is _FAIL:
@@ -316,26 +349,27 @@ def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
         mapping: dict[str, object] = {}
         indent = None
         while index < count and (not lines[index].strip() or lines[index][0] in " -"):
-            sub = lines[index]
+            sub = lines[index].rstrip(" ")
             index += 1
-            if not sub.strip():
+            if not sub:
                 continue
-            item = _ITEM_LINE.fullmatch(sub)
-            nested = None if item else _NESTED_LINE.fullmatch(sub)
+            item = _ITEM_LINE.match(sub)
+            nested = None if item else _NESTED_LINE.match(sub)
             if item is not None and not mapping:
                 if indent is None:
                     indent = item.group(1)
-                value = _scalar(item.group(2))
+                value = _scalar(sub[item.end() :].strip(" "))
                 if item.group(1) != indent or value is _FAIL:
                     return None
                 items.append(value)
             elif nested is not None and not items:
                 if indent is None:
                     indent = nested.group(1)
-                value = _scalar(nested.group(3) or "")
-                if nested.group(1) != indent or value is _FAIL or nested.group(2) in mapping:
+                name = nested.group(2)
+                value = _scalar(sub[nested.end() :].strip(" "))
+                if nested.group(1) != indent or value is _FAIL or name in mapping or name in _WORDS:
                     return None
-                mapping[nested.group(2)] = value
+                mapping[name] = value
             else:
                 return None
         data[key] = items or mapping or None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import reprlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -233,7 +234,8 @@ _DERIVATIVE_WORDS = re.compile(
 _LICENSE_NAMES = re.compile(
     r"\b(?:bigscience\s+)?bloom\s+rail\b|\bbigcode\s+open\s*rail\S*", re.IGNORECASE
 )
-_REPO_ID = re.compile(r"\b([A-Za-z0-9][\w.-]*/[\w.-]*[\w])")
+# Bounded parts keep the search linear on long lines ("a.a.a.a...").
+_REPO_ID = re.compile(r"\b([A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[\w])")
 
 
 @cache
@@ -389,8 +391,24 @@ _REFERENCE = re.compile(
     r"|restrictions[\s*]+(?:set[\s*]+out|listed|specified|contained)[\s*]+in"
     r"|restrictions[\s*]+(?:in|of)[\s*]+the[^.]{0,60}?licen[cs]e|subject[\s*]+to[\s*]+the[^.]{0,60}?restrictions"
 )
+_DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
+
+
+def _incorporates(lowered: str) -> bool:
+    """Whether the card states that the license's use restrictions apply: a phrase such as "subject
+    to the use restrictions", outside headings and not denied ("no use restrictions")."""
+    for match in _REFERENCE.finditer(lowered):
+        line_start = lowered.rfind("\n", 0, match.start()) + 1
+        if lowered[line_start : match.start()].lstrip().startswith("#"):
+            continue
+        if _DENIAL.search(lowered[max(line_start, match.start() - 30) : match.start()]):
+            continue
+        return True
+    return False
+
+
 # License URLs, searched in the lowercased card.
-_LICENSE_URL = re.compile(r"https?://[^\s)\]>\"']*licen[cs]e")
+_LICENSE_URL = re.compile(r"https?://[^\s)\]>\"']{0,300}?licen[cs]e")
 _SHARING = re.compile(
     r"copy[\s*]+of[\s*]+the[^.]{0,60}?licen[cs]e|same[\s*]+use[\s*]+restrictions"
     r"|include[\s*]+the[\s*]+use[\s*]+restrictions|enforceable[\s*]+provision|redistribut"
@@ -589,16 +607,16 @@ class _Checker:
     def _carried(self, metadata: dict[str, Any], info: licenses.LicenseInfo) -> None:
         lowered = self.card.lowered
         license_links = _LICENSE_URL.findall(lowered) or info.url.lower() in lowered
-        has_file = self.folder is not None and not _folder_files(str(self.folder)).isdisjoint(
-            _LICENSE_FILES
-        )
+        has_file = self.folder is not None and not _folder_files(
+            os.path.realpath(self.folder)
+        ).isdisjoint(_LICENSE_FILES)
         if not (metadata.get("license_link") or license_links or has_file):
             self.add(
                 "rail-license-text-missing",
                 self.card.key_line("license"),
                 f"the card neither links the {info.name} text nor has a LICENSE file beside it",
             )
-        referenced = _REFERENCE.search(lowered) and (license_links or metadata.get("license_link"))
+        referenced = _incorporates(lowered) and (license_links or metadata.get("license_link"))
         # Incorporating the restrictions by reference is enough; only otherwise are they sought.
         found = set() if referenced else _found_restrictions(self.card, info.id)
         missing = [r for r in info.restrictions if r.id not in found]
@@ -715,8 +733,14 @@ def _normalise(title: str) -> str:
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    # reprlib bounds depth and length: a YAML alias bomb shares its lists, and a plain repr of it
+    # would expand them all.
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 60, 60
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -724,12 +748,18 @@ def _shown(value: Any) -> str:
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 
 
-def card_files(root: Path) -> Iterator[Path]:
-    """Every Markdown file under a directory, in a stable order, skipping VCS and virtualenvs."""
+def card_files(root: Path, seen: set[str] | None = None) -> Iterator[Path]:
+    """Every Markdown file under a directory, in a stable order, skipping VCS and virtualenvs, and
+    folders already walked (a symlink loop ends)."""
+    seen = set() if seen is None else seen
+    real = os.path.realpath(root)
+    if real in seen:
+        return
+    seen.add(real)
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.is_dir():
             if entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
-                yield from card_files(entry)
+                yield from card_files(entry, seen)
         elif entry.suffix.lower() == ".md" and entry.is_file():
             yield entry
 
@@ -769,6 +799,7 @@ def _unreadable(message: str, options: Options) -> list[Finding]:
 
 def check_paths(paths: Iterable[Path], options: Options) -> list[FileResult]:
     """Check files and directories (every Markdown card inside)."""
+    _folder_files.cache_clear()  # a folder's files are read once per run, not once per process
     results: list[FileResult] = []
     for path in paths:
         if path.is_dir():
