@@ -375,6 +375,11 @@ def site_serve(file: str, port: int) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be published, contacting nothing.")
 @click.option("--create-pr", is_flag=True, help="Open pull requests instead of committing to main.")
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Templates that replace the defaults of the same name.",
+)
 def publish(
     file: str,
     space: str,
@@ -383,6 +388,7 @@ def publish(
     token: str | None,
     dry_run: bool,
     create_pr: bool,
+    template_dir: str | None,
 ) -> None:
     """Publish the site to a static Space and, with --models, the model cards to their repos.
 
@@ -404,9 +410,13 @@ def publish(
     if not re.fullmatch(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*", space):
         raise GovcardError.at("--space", f"{space!r} is not a Hub repository id like org/name")
     derived = derive.derive(loader.load(file))
-    for line in publishing.build_and_publish(
-        derived, space, models, endpoint, token, dry_run, create_pr
-    ):
+    from pathlib import Path
+
+    templates = Path(template_dir) if template_dir else None
+    lines = publishing.build_and_publish(
+        derived, space, models, endpoint, token, dry_run, create_pr, templates
+    )
+    for line in lines:
         click.echo(line)
 
 

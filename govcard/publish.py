@@ -94,7 +94,14 @@ def space_readme(derived: Derived) -> str:
     )
 
 
-def targets(derived: Derived, site_dir: Path, space: str, models: bool) -> list[Target]:
+def targets(
+    derived: Derived,
+    site_dir: Path,
+    space: str,
+    models: bool,
+    endpoint: str,
+    template_dir: Path | None = None,
+) -> list[Target]:
     """The Space with the built site, and with `models` each model repo with its card."""
     files = {
         path.relative_to(site_dir).as_posix(): path.read_bytes()
@@ -104,7 +111,17 @@ def targets(derived: Derived, site_dir: Path, space: str, models: bool) -> list[
     files["README.md"] = space_readme(derived).encode("utf-8")
     result = [Target(space, "space", files, delete_stale=True)]
     if models:
-        outputs = render.render(derived, governance_link="GOVERNANCE.md")
+        # In a model repo, the Governance Card sits beside the card and links the other models'
+        # repos on the Hub (or their pages in the Space when they have no repo).
+        links = {
+            v.model.id: f"{endpoint}/{v.model.hub_id}"
+            if v.model.hub_id
+            else f"{endpoint}/spaces/{space}"
+            for v in derived.models
+        }
+        outputs = render.render(
+            derived, template_dir, governance_link="GOVERNANCE.md", model_links=links
+        )
         governance = outputs[render.GOVERNANCE_CARD].encode("utf-8")
         for view in derived.models:
             if view.model.hub_id is None:
@@ -171,22 +188,34 @@ def publish(
     targets_: list[Target], endpoint: str, token: str | None, create_pr: bool
 ) -> list[Outcome]:
     """Create the Space if missing and commit each target's changed and stale files, atomically."""
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, constants
     from huggingface_hub.hf_api import RepoFile
+    from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+
+    # huggingface_hub reads HF_HUB_DISABLE_TELEMETRY once, at import; without it, requests fetch an
+    # agent registry from the default endpoint. Publishing talks to --endpoint only, and its
+    # output is a line per repository, without progress bars.
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+    disable_progress_bars()
 
     api = HfApi(endpoint=endpoint, token=token)
-    outcomes = []
+    outcomes: list[Outcome] = []
     for target in targets_:
         outcome = Outcome(target.repo_id, target.repo_type)
+        published = "; ".join(o.summary() for o in outcomes)
+        done = f" (already published: {published})" if published else ""
         what = f"{target.repo_type} {target.repo_id}"
-        with _hub_errors(what, endpoint, token):
-            if target.repo_type == "space":
+        with _hub_errors(what, endpoint, token, done):
+            # Asking first spares a token that may not create repos: huggingface_hub 2.4's
+            # create_repo(exist_ok=True) mishandles a refusal on a custom endpoint.
+            if target.repo_type == "space" and not api.repo_exists(
+                target.repo_id, repo_type="space"
+            ):
                 api.create_repo(
                     target.repo_id, repo_type="space", space_sdk="static", exist_ok=True
                 )
             remote = {
-                item.path: item.blob_id
+                item.path: item.lfs.sha256 if item.lfs else item.blob_id
                 for item in api.list_repo_tree(
                     target.repo_id, repo_type=target.repo_type, recursive=target.delete_stale
                 )
@@ -194,7 +223,7 @@ def publish(
             }
             operations: list[Any] = []
             for path, data in sorted(target.files.items()):
-                if remote.get(path) == git_blob_id(data):
+                if remote.get(path) in (git_blob_id(data), hashlib.sha256(data).hexdigest()):
                     continue
                 (outcome.changed if path in remote else outcome.added).append(path)
                 operations.append(CommitOperationAdd(path_in_repo=path, path_or_fileobj=data))
@@ -215,8 +244,9 @@ def publish(
 
 
 @contextmanager
-def _hub_errors(what: str, endpoint: str, token: str | None) -> Iterator[None]:
-    """Turn huggingface_hub and network errors into one line that says what to do."""
+def _hub_errors(what: str, endpoint: str, token: str | None, done: str = "") -> Iterator[None]:
+    """Turn huggingface_hub and network errors into one line that says what to do; `done` says
+    what was published before the failure."""
     from huggingface_hub.errors import HfHubHTTPError
 
     again = "publishing again is safe"
@@ -235,15 +265,27 @@ def _hub_errors(what: str, endpoint: str, token: str | None) -> Iterator[None]:
                 if status >= 500
                 else f"the Hub refused the request ({status})"
             )
-        raise PublishError.at("publish", _hide(f"{what}: {advice}", token)) from None
+        raise PublishError.at("publish", _hide(f"{what}: {advice}{done}", token)) from None
+    except RuntimeError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, HfHubHTTPError) and cause.response is not None:
+            status = cause.response.status_code
+            message = f"{what}: uploading a file failed ({status}); try again later, {again}"
+            raise PublishError.at("publish", _hide(message + done, token)) from None
+        raise
+    except ValueError as exc:
+        if "metadata" not in str(exc).lower():
+            raise
+        message = f"{what}: the Hub rejected the card metadata: {' '.join(str(exc).split())[:200]}"
+        raise PublishError.at("publish", _hide(message + done, token)) from None
     except (OSError, TimeoutError) as exc:
         message = f"{what}: could not reach {endpoint} ({type(exc).__name__}); check the network or --endpoint, {again}"
-        raise PublishError.at("publish", _hide(message, token)) from None
+        raise PublishError.at("publish", _hide(message + done, token)) from None
     except Exception as exc:
         if not type(exc).__module__.startswith(("httpx", "httpcore")):
             raise
         message = f"{what}: could not reach {endpoint} ({type(exc).__name__}); check the network or --endpoint, {again}"
-        raise PublishError.at("publish", _hide(message, token)) from None
+        raise PublishError.at("publish", _hide(message + done, token)) from None
 
 
 def _hide(message: str, token: str | None) -> str:
@@ -258,6 +300,7 @@ def build_and_publish(
     token: str | None,
     dry: bool,
     create_pr: bool,
+    template_dir: Path | None = None,
 ) -> list[str]:
     """Build the site, check the cards, then publish (or say what would be published)."""
     from govcard import site
@@ -266,9 +309,9 @@ def build_and_publish(
     with tempfile.TemporaryDirectory(prefix="govcard-publish-") as tmp:
         built = Path(tmp) / "site"
         source = Path(tmp) / "source"
-        site.generate(derived, source)
+        site.generate(derived, source, template_dir)
         site.build_site(source, built)
-        plan = targets(derived, built, space, models)
+        plan = targets(derived, built, space, models, endpoint, template_dir)
         check_cards(plan)
         if dry:
             return dry_run(plan, endpoint)

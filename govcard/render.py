@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import traceback
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,14 +43,29 @@ def packaged_templates() -> Path:
 
 
 def environment(template_dir: Path | None = None) -> jinja2.Environment:
-    """A Jinja environment: user templates first, then the defaults (also as `default:`)."""
+    """A Jinja environment: user templates first, then the defaults (also as `default:`).
+
+    The environment of the default templates is kept, so its compiled templates serve every later
+    render in the process (a live preview, a benchmark); one with user templates is made anew.
+    """
+    if template_dir is None:
+        return _default_environment()
+    if not template_dir.is_dir():
+        raise GovcardError.at(str(template_dir), "template directory not found")
+    return _make_environment(template_dir)
+
+
+@cache
+def _default_environment() -> jinja2.Environment:
+    return _make_environment(None)
+
+
+def _make_environment(template_dir: Path | None) -> jinja2.Environment:
     import jinja2
 
     packaged = jinja2.FileSystemLoader(packaged_templates())
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
-        if not template_dir.is_dir():
-            raise GovcardError.at(str(template_dir), "template directory not found")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders += [jinja2.PrefixLoader({"default": packaged}, delimiter=":"), packaged]
     env = jinja2.Environment(
@@ -67,6 +83,11 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
 
 def front_matter(view: ModelView) -> str:
     """The model card's YAML metadata, made with huggingface_hub's card data classes."""
+    return metadata_yaml(card_metadata(view))
+
+
+def card_metadata(view: ModelView) -> dict[str, Any]:
+    """The model card's Hub metadata as huggingface_hub's `ModelCardData` makes it."""
     from huggingface_hub import EvalResult, ModelCardData
 
     model = view.model
@@ -105,7 +126,7 @@ def front_matter(view: ModelView) -> str:
         co2_eq_emissions=co2_metadata(view),
         **license_fields,
     )
-    return metadata_yaml(data.to_dict())  # type: ignore[no-untyped-call]
+    return dict(data.to_dict())  # type: ignore[no-untyped-call]
 
 
 def metadata_yaml(metadata: dict[str, Any]) -> str:
@@ -188,10 +209,17 @@ def render(
     derived: Derived,
     template_dir: Path | None = None,
     governance_link: str = DEFAULT_GOVERNANCE_LINK,
+    model_links: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Every output file, path relative to the output directory -> content."""
+    """Every output file, path relative to the output directory -> content.
+
+    `governance_link` is where model cards link the Governance Card, and `model_links` where the
+    Governance Card links each model's card (by model id), for cards published elsewhere.
+    """
     env = environment(template_dir)
     common = common_context(derived)
+    if model_links:
+        common["model_paths"] = {**common["model_paths"], **model_links}
     outputs = {GOVERNANCE_CARD: _render(env, GOVERNANCE_TEMPLATE, common)}
     for view in derived.models:
         context = model_context(common, view, governance_link)
@@ -214,13 +242,15 @@ def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[
     }
 
 
-def model_context(common: dict[str, Any], view: ModelView, governance_link: str) -> dict[str, Any]:
+def model_context(
+    common: dict[str, Any], view: ModelView, governance_link: str, with_front_matter: bool = True
+) -> dict[str, Any]:
     """What the model card template receives on top of the common context."""
     return {
         **common,
         "view": view,
         "model": view.model,
-        "front_matter": Markup(front_matter(view)),
+        "front_matter": Markup(front_matter(view) if with_front_matter else ""),
         "governance_link": governance_link,
     }
 

@@ -1,0 +1,614 @@
+"""A loopback stand-in for the Hugging Face Hub's HTTP API, for the publishing tests.
+
+It speaks the endpoints huggingface_hub 2.x calls to create a repo and commit to it: repo create,
+repo info, tree listing, validate-yaml, preupload, commit (ndjson), the LFS batch API and the
+agent-harness registry the client fetches for telemetry. It keeps each repo's files (path -> bytes,
+per branch and pull request ref), a log of every request and a log of the commits, requires
+`Authorization: Bearer <token>` on every request but the public ones (the registry, presigned LFS
+upload URLs), and can be told to fail: answer a status for an endpoint, or drop the connection
+without answering.
+
+    with HubServer(token="hf_x") as hub:
+        hub.create_repo("org/model", files={"model.safetensors": b"..."})
+        ...  # point HfApi(endpoint=hub.url, token="hf_x") at it
+        hub.files("space", "org/site")
+
+Only 127.0.0.1 is bound; `stop()` (or leaving the `with` block) shuts it down and joins its thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import http.server
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+REPO_TYPES = {"models": "model", "spaces": "space", "datasets": "dataset"}
+URL_PREFIXES = {"model": "", "space": "spaces/", "dataset": "datasets/"}
+# A subset of the .gitattributes the Hub puts into a new repo: the files it stores in LFS.
+LFS_PATTERNS = ("*.bin", "*.gz", "*.pt", "*.safetensors", "*.tar", "*.zip", "*.zst")
+GITATTRIBUTES = b"".join(
+    f"{pattern} filter=lfs diff=lfs merge=lfs -text\n".encode() for pattern in LFS_PATTERNS
+)
+LFS_MIN_SIZE = 10 * 1024 * 1024
+# Answered without a token: the registry is public, and an LFS upload URL is presigned.
+PUBLIC = {"telemetry", "lfs-upload"}
+TIMEOUT_S = 10.0
+
+_NAME = r"([A-Za-z0-9][\w.-]*)"
+ROUTES = [
+    ("create", "POST", re.compile(r"/api/repos/create")),
+    ("validate-yaml", "POST", re.compile(r"/api/validate-yaml")),
+    ("telemetry", "GET", re.compile(r"/api/agent-harnesses")),
+    (
+        "tree",
+        "GET",
+        re.compile(rf"/api/(models|spaces|datasets)/{_NAME}/{_NAME}/tree/([^/]+)(?:/(.+))?"),
+    ),
+    (
+        "preupload",
+        "POST",
+        re.compile(rf"/api/(models|spaces|datasets)/{_NAME}/{_NAME}/preupload/([^/]+)"),
+    ),
+    (
+        "commit",
+        "POST",
+        re.compile(rf"/api/(models|spaces|datasets)/{_NAME}/{_NAME}/commit/([^/]+)"),
+    ),
+    (
+        "info",
+        "GET",
+        re.compile(rf"/api/(models|spaces|datasets)/{_NAME}/{_NAME}(?:/revision/([^/]+))?"),
+    ),
+    (
+        "lfs-batch",
+        "POST",
+        re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}\.git/info/lfs/objects/batch"),
+    ),
+    ("lfs-upload", "PUT", re.compile(r"/lfs-upload/([0-9a-f]{64})")),
+]
+
+
+def git_blob_id(data: bytes) -> str:
+    """The git blob id of some content: what the Hub reports as a file's `oid`."""
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+
+
+def lfs_pointer(data: bytes) -> bytes:
+    """The Git LFS pointer file that git stores in place of an LFS file."""
+    sha = hashlib.sha256(data).hexdigest()
+    return (
+        f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize {len(data)}\n".encode()
+    )
+
+
+@dataclass
+class Request:
+    """One request the server received."""
+
+    method: str
+    path: str
+    endpoint: str
+    query: dict[str, str]
+
+
+@dataclass
+class Commit:
+    """One commit made through the commit endpoint."""
+
+    repo_type: str
+    repo_id: str
+    revision: str
+    summary: str
+    added: list[str]
+    changed: list[str]
+    deleted: list[str]
+    unchanged: list[str]
+    pr_num: int | None = None
+
+
+@dataclass
+class Failure:
+    """What to answer instead of the real thing, `times` times (None: every time)."""
+
+    status: int | None
+    drop: bool
+    after: bool
+    times: int | None
+
+
+@dataclass
+class Repo:
+    """A repo's files at each branch or pull request ref, which of them are in LFS, and heads."""
+
+    repo_type: str
+    repo_id: str
+    sdk: str | None
+    refs: dict[str, dict[str, bytes]] = field(default_factory=lambda: {"main": {}})
+    lfs: dict[str, set[str]] = field(default_factory=lambda: {"main": set()})
+    heads: dict[str, str] = field(default_factory=lambda: {"main": "0" * 40})
+    pull_requests: int = 0
+
+
+class _Drop(Exception):
+    """Close the connection without answering."""
+
+
+class _Answer(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+class HubServer:
+    """The loopback Hub. `url` is its endpoint; the logs are `requests` and `commits`."""
+
+    def __init__(self, token: str, *, lfs: bool = False, page_size: int = 1000) -> None:
+        """`lfs`: keep binary files, files of 10 MB or more and the .gitattributes LFS patterns in
+        LFS, as the Hub does (off: every file is a regular git file). `page_size`: tree entries
+        per page (the Hub's is 1000)."""
+        self.token = token
+        self.lfs = lfs
+        self.page_size = page_size
+        self.repos: dict[tuple[str, str], Repo] = {}
+        self.requests: list[Request] = []
+        self.commits: list[Commit] = []
+        self.lfs_store: dict[str, bytes] = {}
+        self.failures: dict[str, Failure] = {}
+        self.lock = threading.Lock()
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    def start(self) -> HubServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(TIMEOUT_S)
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- what a test sets up and looks at ---------------------------------------------------
+
+    def create_repo(
+        self,
+        repo_id: str,
+        repo_type: str = "model",
+        files: dict[str, bytes] | None = None,
+        sdk: str | None = None,
+    ) -> Repo:
+        """A repo as the Hub creates it (.gitattributes; a Space also gets a README.md), plus `files`."""
+        with self.lock:
+            return self._create(repo_type, repo_id, sdk, files or {})
+
+    def fail(
+        self,
+        endpoint: str,
+        status: int | None = None,
+        *,
+        drop: bool = False,
+        after: bool = False,
+        times: int | None = None,
+    ) -> None:
+        """Answer `status` on `endpoint`, or drop the connection (with `after`, once the request
+        has taken effect), `times` times or every time."""
+        assert endpoint in {name for name, _, _ in ROUTES}, endpoint
+        assert (status is None) == drop
+        self.failures[endpoint] = Failure(status, drop, after, times)
+
+    def heal(self) -> None:
+        """Stop failing."""
+        self.failures.clear()
+
+    def repo(self, repo_type: str, repo_id: str) -> Repo:
+        return self.repos[(repo_type, repo_id)]
+
+    def files(self, repo_type: str, repo_id: str, revision: str = "main") -> dict[str, bytes]:
+        """The repo's files at a branch or ref, by path."""
+        with self.lock:
+            return dict(self.repos[(repo_type, repo_id)].refs[revision])
+
+    def endpoints(self) -> list[str]:
+        """The endpoint of each request, in order."""
+        return [request.endpoint for request in self.requests]
+
+    # --- the API ------------------------------------------------------------------------------
+
+    def _create(
+        self, repo_type: str, repo_id: str, sdk: str | None, files: dict[str, bytes]
+    ) -> Repo:
+        repo = Repo(repo_type, repo_id, sdk)
+        main = repo.refs["main"]
+        main[".gitattributes"] = GITATTRIBUTES
+        if repo_type == "space":
+            title = repo_id.split("/")[1]
+            main["README.md"] = (
+                f"---\ntitle: {title}\nemoji: 🚀\ncolorFrom: gray\ncolorTo: blue\nsdk: {sdk}\n"
+                f"pinned: false\n---\n\nCheck out the configuration reference at "
+                "https://huggingface.co/docs/hub/spaces-config-reference\n"
+            ).encode()
+        for path, data in files.items():
+            main[path] = data
+            if self._is_lfs(path, data):
+                repo.lfs["main"].add(path)
+                self.lfs_store[hashlib.sha256(data).hexdigest()] = data
+        repo.heads["main"] = hashlib.sha1(repr(sorted(main.items())).encode()).hexdigest()
+        self.repos[(repo_type, repo_id)] = repo
+        return repo
+
+    def _is_lfs(self, path: str, data: bytes) -> bool:
+        if not self.lfs:
+            return False
+        name = path.rsplit("/", 1)[-1]
+        return (
+            any(fnmatch.fnmatch(name, pattern) for pattern in LFS_PATTERNS)
+            or len(data) >= LFS_MIN_SIZE
+            or b"\x00" in data[:512]
+        )
+
+    def _find(self, kind: str, namespace: str, name: str) -> Repo:
+        repo = self.repos.get((REPO_TYPES[kind], f"{namespace}/{name}"))
+        if repo is None:
+            raise _Answer(
+                404,
+                {"error": "Repository not found"},
+                {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"},
+            )
+        return repo
+
+    def _ref(self, repo: Repo, quoted: str) -> str:
+        revision = unquote(quoted)
+        if revision not in repo.refs:
+            raise _Answer(
+                404,
+                {"error": f"Invalid rev id: {revision}"},
+                {"X-Error-Code": "RevisionNotFound", "X-Error-Message": "Invalid rev id"},
+            )
+        return revision
+
+    def _repo_url(self, repo: Repo) -> str:
+        return f"{self.url}/{URL_PREFIXES[repo.repo_type]}{repo.repo_id}"
+
+    def handle(
+        self, endpoint: str, groups: tuple[str | None, ...], query: dict[str, str], body: bytes
+    ) -> Any:
+        """The JSON answer of one request, or `_Answer` for another status."""
+        if endpoint == "create":
+            payload = json.loads(body)
+            repo_type = payload.get("type") or "model"
+            repo_id = f"{payload['organization']}/{payload['name']}"
+            existing = self.repos.get((repo_type, repo_id))
+            if existing is not None:
+                # The Hub names the existing repo: create_repo(exist_ok=True) returns its URL.
+                raise _Answer(
+                    409,
+                    {
+                        "error": f"You already created this {repo_type} repo",
+                        "url": self._repo_url(existing),
+                    },
+                    {"X-Error-Message": f"You already created this {repo_type} repo"},
+                )
+            repo = self._create(repo_type, repo_id, payload.get("sdk"), {})
+            return {"url": self._repo_url(repo), "name": repo_id, "id": repo_id}
+        if endpoint == "validate-yaml":
+            return {"errors": [], "warnings": []}
+        if endpoint == "telemetry":
+            return {"standardEnvVars": [], "harnesses": {}}
+        if endpoint == "lfs-batch":
+            return self._lfs_batch(json.loads(body))
+        if endpoint == "lfs-upload":
+            oid = groups[0] or ""
+            if hashlib.sha256(body).hexdigest() != oid:
+                raise _Answer(400, {"error": "sha256 does not match"})
+            self.lfs_store[oid] = body
+            return {}
+        kind, namespace, name = groups[0] or "", groups[1] or "", groups[2] or ""
+        repo = self._find(kind, namespace, name)
+        if endpoint == "info":
+            revision = self._ref(repo, groups[3] or "main")
+            info: dict[str, Any] = {
+                "id": repo.repo_id,
+                "sha": repo.heads[revision],
+                "private": False,
+                "siblings": [{"rfilename": path} for path in sorted(repo.refs[revision])],
+            }
+            if repo.sdk:
+                info["sdk"] = repo.sdk
+            return info
+        revision = self._ref(repo, groups[3] or "")
+        if endpoint == "tree":
+            return self._tree(repo, revision, unquote(groups[4] or ""), query)
+        if endpoint == "preupload":
+            return self._preupload(repo, revision, json.loads(body))
+        return self._commit(repo, revision, body, create_pr=query.get("create_pr") == "1")
+
+    def _entry(self, repo: Repo, revision: str, path: str) -> dict[str, Any]:
+        data = repo.refs[revision][path]
+        if path in repo.lfs[revision]:
+            pointer = lfs_pointer(data)
+            return {
+                "type": "file",
+                "path": path,
+                "oid": git_blob_id(pointer),
+                "size": len(data),
+                "lfs": {
+                    "oid": hashlib.sha256(data).hexdigest(),
+                    "size": len(data),
+                    "pointerSize": len(pointer),
+                },
+            }
+        return {"type": "file", "path": path, "oid": git_blob_id(data), "size": len(data)}
+
+    def _tree(
+        self, repo: Repo, revision: str, folder: str, query: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        files = repo.refs[revision]
+        prefix = f"{folder}/" if folder else ""
+        inside = sorted(path for path in files if path.startswith(prefix))
+        if folder and not inside:
+            raise _Answer(404, {"error": "Entry not found"}, {"X-Error-Code": "EntryNotFound"})
+        recursive = query.get("recursive", "").lower() in {"true", "1"}
+        entries: dict[str, dict[str, Any]] = {}
+        for path in inside:
+            parts = path[len(prefix) :].split("/")
+            for depth in range(1, len(parts)):
+                directory = prefix + "/".join(parts[:depth])
+                if depth == 1 or recursive:
+                    entries.setdefault(
+                        directory,
+                        {
+                            "type": "directory",
+                            "path": directory,
+                            "oid": hashlib.sha1(directory.encode()).hexdigest(),
+                            "size": 0,
+                        },
+                    )
+            if len(parts) == 1 or recursive:
+                entries[path] = self._entry(repo, revision, path)
+        listing = [entries[path] for path in sorted(entries)]
+        cursor = int(query.get("cursor", "0"))
+        page = listing[cursor : cursor + self.page_size]
+        following = cursor + self.page_size
+        if following >= len(listing):
+            return page, None
+        kind = {"model": "models", "space": "spaces", "dataset": "datasets"}[repo.repo_type]
+        link = (
+            f"{self.url}/api/{kind}/{repo.repo_id}/tree/{revision.replace('/', '%2F')}"
+            f"{'/' + folder.replace('/', '%2F') if folder else ''}"
+            f"?recursive={'true' if recursive else 'false'}&cursor={following}"
+        )
+        return page, link
+
+    def _preupload(self, repo: Repo, revision: str, payload: dict[str, Any]) -> dict[str, Any]:
+        files = repo.refs[revision]
+        answer = []
+        for item in payload["files"]:
+            path = item["path"]
+            sample = base64.b64decode(item["sample"])
+            lfs = self._is_lfs(path, sample) or (self.lfs and item["size"] >= LFS_MIN_SIZE)
+            oid = None
+            if path in files:
+                data = files[path]
+                oid = hashlib.sha256(data).hexdigest() if lfs else git_blob_id(data)
+            answer.append(
+                {
+                    "path": path,
+                    "uploadMode": "lfs" if lfs else "regular",
+                    "shouldIgnore": False,
+                    "oid": oid,
+                }
+            )
+        return {"files": answer, "commitOid": repo.heads[revision]}
+
+    def _lfs_batch(self, payload: dict[str, Any]) -> dict[str, Any]:
+        objects = []
+        for item in payload["objects"]:
+            entry: dict[str, Any] = {"oid": item["oid"], "size": item["size"]}
+            if item["oid"] not in self.lfs_store:
+                entry["actions"] = {"upload": {"href": f"{self.url}/lfs-upload/{item['oid']}"}}
+            objects.append(entry)
+        return {"transfer": "basic", "objects": objects}
+
+    def _commit(self, repo: Repo, revision: str, body: bytes, create_pr: bool) -> dict[str, Any]:
+        lines = [json.loads(line) for line in body.decode("utf-8").splitlines() if line.strip()]
+        if not lines or lines[0].get("key") != "header":
+            raise _Answer(400, {"error": "the first line must be the header"})
+        target = revision
+        pr_num = None
+        if create_pr:
+            repo.pull_requests += 1
+            pr_num = repo.pull_requests
+            target = f"refs/pr/{pr_num}"
+        before = repo.refs[revision]
+        files = dict(before)
+        lfs = set(repo.lfs[revision])
+        touched: list[str] = []
+        deleted: list[str] = []
+        for line in lines[1:]:
+            key, value = line["key"], line["value"]
+            path = value["path"]
+            if key == "file":
+                if value.get("encoding") != "base64":
+                    raise _Answer(400, {"error": "unsupported encoding"})
+                files[path] = base64.b64decode(value["content"])
+                lfs.discard(path)
+                touched.append(path)
+            elif key == "lfsFile":
+                data = self.lfs_store.get(value["oid"])
+                if data is None:
+                    raise _Answer(400, {"error": f"LFS object {value['oid']} was not uploaded"})
+                files[path] = data
+                lfs.add(path)
+                touched.append(path)
+            elif key == "deletedFile":
+                if path not in files:
+                    raise _Answer(
+                        404,
+                        {"error": "A file with this name doesn't exist"},
+                        {"X-Error-Code": "EntryNotFound"},
+                    )
+                del files[path]
+                lfs.discard(path)
+                deleted.append(path)
+            elif key == "deletedFolder":
+                folder = path.rstrip("/") + "/"
+                for existing in [p for p in files if p.startswith(folder)]:
+                    del files[existing]
+                    lfs.discard(existing)
+                    deleted.append(existing)
+            else:
+                raise _Answer(400, {"error": f"unknown operation {key!r}"})
+        oid = hashlib.sha1(
+            repr((repo.heads[revision], target, sorted(files.items()))).encode()
+        ).hexdigest()
+        repo.refs[target] = files
+        repo.lfs[target] = lfs
+        repo.heads[target] = oid
+        self.commits.append(
+            Commit(
+                repo_type=repo.repo_type,
+                repo_id=repo.repo_id,
+                revision=target,
+                summary=lines[0]["value"].get("summary", ""),
+                added=sorted(p for p in touched if p not in before),
+                changed=sorted(p for p in touched if p in before and before[p] != files[p]),
+                deleted=sorted(deleted),
+                unchanged=sorted(p for p in touched if p in before and before[p] == files[p]),
+                pr_num=pr_num,
+            )
+        )
+        answer: dict[str, Any] = {
+            "success": True,
+            "commitOid": oid,
+            "commitUrl": f"{self._repo_url(repo)}/commit/{oid}",
+            "hookOutput": "",
+        }
+        if pr_num is not None:
+            answer["pullRequestUrl"] = f"{self._repo_url(repo)}/discussions/{pr_num}"
+        return answer
+
+
+def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = TIMEOUT_S
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the test reads `hub.requests` instead."""
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def do_PUT(self) -> None:
+            self._serve()
+
+        def _body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                chunks = []
+                for _ in range(1_000_000):
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        break
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                return b"".join(chunks)
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+            body = self._body()
+            route = next(
+                (
+                    (name, match)
+                    for name, method, pattern in ROUTES
+                    if method == self.command and (match := pattern.fullmatch(url.path))
+                ),
+                None,
+            )
+            endpoint = route[0] if route else "unknown"
+            with hub.lock:
+                hub.requests.append(Request(self.command, url.path, endpoint, query))
+                failure = hub.failures.get(endpoint)
+                if failure is not None and failure.times is not None:
+                    failure.times -= 1
+                    if failure.times <= 0:
+                        del hub.failures[endpoint]
+                try:
+                    if endpoint not in PUBLIC and self.headers.get("Authorization") != (
+                        f"Bearer {hub.token}"
+                    ):
+                        raise _Answer(
+                            401,
+                            {"error": "Invalid credentials in Authorization header"},
+                            {"X-Error-Message": "Invalid credentials in Authorization header"},
+                        )
+                    if failure is not None and not failure.after:
+                        self._fail(failure)
+                    if route is None:
+                        raise _Answer(
+                            404, {"error": "Sorry, we can't find the page you are looking for."}
+                        )
+                    answer = hub.handle(endpoint, route[1].groups(), query, body)
+                    if failure is not None:
+                        self._fail(failure)
+                except _Drop:
+                    self.close_connection = True
+                    return
+                except _Answer as exc:
+                    self._send(exc.status, exc.body, exc.headers)
+                    return
+            if isinstance(answer, tuple):
+                page, link = answer
+                self._send(200, page, {"Link": f'<{link}>; rel="next"'} if link else {})
+            else:
+                self._send(200, answer)
+
+        def _fail(self, failure: Failure) -> None:
+            if failure.drop:
+                raise _Drop
+            assert failure.status is not None
+            headers = {}
+            if failure.status == 404:
+                headers = {
+                    "X-Error-Code": "RepoNotFound",
+                    "X-Error-Message": "Repository not found",
+                }
+            message = f"injected failure {failure.status}"
+            # validate-yaml lists its errors; the other endpoints say what went wrong in `error`.
+            body = {"error": message, "errors": [{"message": message}], "warnings": []}
+            raise _Answer(failure.status, body, headers)
+
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

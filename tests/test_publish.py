@@ -1,0 +1,615 @@
+"""`govcard publish` against a loopback Hub (tests/hubserver.py), run as a user would.
+
+No test reaches the Hugging Face Hub: every request goes to a `HubServer` on 127.0.0.1, which keeps
+what was committed so each test can compare the remote repos file by file with what was built.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from hubserver import GITATTRIBUTES, HubServer
+from huggingface_hub import ModelCard, close_session, constants
+from huggingface_hub.utils._http import http_backoff
+
+from govcard import derive, loader
+from govcard.cli import cli
+from govcard.publish import space_readme
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
+TOKEN = "hf_GovcardTestToken7c3e9a41b2d8"
+SPACE = "bigcode/governance"
+MODEL_REPOS = ("bigcode/santacoder", "bigcode/starcoderbase", "bigcode/starcoder")
+# A fixed build date (SOURCE_DATE_EPOCH): MkDocs stamps sitemap.xml.gz with the day of the build.
+DAY = 1_700_000_000
+# huggingface_hub's LFS upload passes a file object as `data`, which httpx2 deprecates.
+LFS_UPLOAD_WARNING = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
+WEIGHTS = b"\x00safetensors weights\x00"
+
+UNLICENSED = """\
+schema_version: 1
+project:
+  name: Tiny
+  description: A tiny project.
+models:
+  - id: alpha
+    name: Alpha
+    hub_id: tiny/alpha
+    description: A model whose card does not say its license.
+"""
+
+
+@pytest.fixture(autouse=True)
+def loopback_client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """huggingface_hub as these tests use it: no token but the one passed, no telemetry, and
+    retries without the waits between them (huggingface_hub retries 5xx and dropped connections
+    of GET tree and POST preupload 5 times, waiting 1, 2, 4, 8, 8 s; there is no setting for it,
+    so the tests zero `http_backoff`'s wait defaults and keep its retry count)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(DAY))
+    for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-stored-token"))
+    # govcard sets HF_HUB_DISABLE_TELEMETRY itself, but only before huggingface_hub is imported
+    # (see test_publish_contacts_only_the_endpoint); in-process, the constant is already read.
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
+    assert http_backoff.__kwdefaults__ is not None
+    monkeypatch.setitem(http_backoff.__kwdefaults__, "base_wait_time", 0)
+    monkeypatch.setitem(http_backoff.__kwdefaults__, "max_wait_time", 0)
+    close_session()
+    yield
+    close_session()
+
+
+@pytest.fixture
+def hub():
+    """A loopback Hub that knows the token; it stops at the end of the test."""
+    with HubServer(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def project(workdir: Path) -> Path:
+    """The BigCode example as project.yaml in the current directory, to edit."""
+    shutil.copy(EXAMPLE, "project.yaml")
+    return Path("project.yaml")
+
+
+def publish(hub: HubServer, *args: str, token: str = TOKEN) -> Result:
+    """`govcard publish project.yaml --space bigcode/governance` against the loopback Hub."""
+    command = ["publish", "project.yaml", "--space", SPACE, "--endpoint", hub.url]
+    return CliRunner().invoke(cli, [*command, "--token", token, *args], prog_name="govcard")
+
+
+_BUILT: dict[tuple[str, str], dict[str, bytes]] = {}
+
+
+def site_files(name: str) -> dict[str, bytes]:
+    """What `govcard site build project.yaml` writes, by path (built once per project and day)."""
+    key = (Path("project.yaml").read_text(encoding="utf-8"), os.environ["SOURCE_DATE_EPOCH"])
+    if key not in _BUILT:
+        result = CliRunner().invoke(cli, ["site", "build", "project.yaml", "-o", name])
+        assert result.exit_code == 0, result.output
+        root = Path(name)
+        _BUILT[key] = {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+    return _BUILT[key]
+
+
+def expected_space(name: str) -> dict[str, bytes]:
+    """The Space of a clean publish: the built site, its README.md, and the Hub's .gitattributes."""
+    readme = space_readme(derive.derive(loader.load("project.yaml"))).encode("utf-8")
+    return {**site_files(name), "README.md": readme, ".gitattributes": GITATTRIBUTES}
+
+
+def edit(old: str, new: str) -> None:
+    text = Path("project.yaml").read_text(encoding="utf-8")
+    assert old in text
+    Path("project.yaml").write_text(text.replace(old, new), encoding="utf-8")
+
+
+def front_matter(data: bytes) -> dict:
+    text = data.decode("utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n", 2)[1])
+
+
+def assert_failed(result: Result, *fragments: str, code: int = 1, secret: str = TOKEN) -> None:
+    """A refusal as the user sees it: one line on stderr, no traceback, no token."""
+    assert result.exit_code == code, (result.output, result.exc_info)
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert "Traceback" not in result.output
+    assert secret not in result.stdout
+    assert secret not in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def space_commits(hub: HubServer) -> list:
+    return [c for c in hub.commits if c.repo_type == "space"]
+
+
+# --- the site -----------------------------------------------------------------------------------
+
+
+def test_publish_the_site_to_a_static_space(hub: HubServer, project: Path) -> None:
+    result = publish(hub)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    expected = expected_space("site")
+    remote = hub.files("space", SPACE)
+    assert sorted(remote) == sorted(expected)
+    for path, data in expected.items():
+        assert remote[path] == data, path
+    assert hub.repo("space", SPACE).sdk == "static"
+    metadata = front_matter(remote["README.md"])
+    assert metadata["sdk"] == "static"
+    assert metadata["app_file"] == "index.html"
+    assert metadata["title"] == "BigCode governance"
+    assert {"governance", "bigcode-openrail-m"} <= set(metadata["tags"])
+    [commit] = hub.commits
+    assert (commit.repo_type, commit.repo_id, commit.revision) == ("space", SPACE, "main")
+    assert commit.changed == ["README.md"]  # the Hub's own README.md of a new Space
+    assert commit.added == sorted(set(expected) - {"README.md", ".gitattributes"})
+    assert commit.deleted == []
+    assert result.stdout == (
+        f"space {SPACE}: {len(commit.added)} added, 1 changed, 0 deleted "
+        f"({hub.url}/spaces/{SPACE}/commit/{hub.repo('space', SPACE).heads['main']})\n"
+    )
+
+
+def test_the_http_calls_of_a_publish(hub: HubServer, project: Path) -> None:
+    for repo_id in MODEL_REPOS:
+        hub.create_repo(repo_id)
+    assert publish(hub, "--models").exit_code == 0
+    model_calls = ["tree", "validate-yaml", "preupload", "commit"]
+    assert hub.endpoints() == ["info", "create", "tree", "validate-yaml", "preupload", "commit"] + (
+        model_calls * len(MODEL_REPOS)
+    )
+    trees = [r for r in hub.requests if r.endpoint == "tree"]
+    assert [(r.path, r.query["recursive"]) for r in trees] == [
+        (f"/api/spaces/{SPACE}/tree/main", "true"),
+        *((f"/api/models/{repo_id}/tree/main", "false") for repo_id in MODEL_REPOS),
+    ]
+    hub.requests.clear()
+    result = publish(hub, "--models")
+    assert result.exit_code == 0
+    assert hub.endpoints() == ["info", "tree", "tree", "tree", "tree"]
+
+
+def test_publish_again_without_change_moves_nothing(hub: HubServer, project: Path) -> None:
+    assert publish(hub).exit_code == 0
+    before = hub.files("space", SPACE)
+    hub.requests.clear()
+    result = publish(hub)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"space {SPACE}: up to date\n"
+    assert len(hub.commits) == 1
+    assert hub.endpoints() == ["info", "tree"]
+    assert hub.files("space", SPACE) == before
+
+
+def test_publish_reads_a_paged_tree(project: Path) -> None:
+    with HubServer(TOKEN, page_size=7) as hub:
+        assert publish(hub).exit_code == 0
+        result = publish(hub)
+        assert result.stdout == f"space {SPACE}: up to date\n"
+        pages = hub.endpoints()[hub.endpoints().index("commit") + 1 :]
+        assert pages == ["info"] + ["tree"] * len(pages[1:])
+        assert len(pages) > 1 + len(hub.files("space", SPACE)) // 7
+
+
+def test_publish_on_another_day_without_change_moves_nothing(
+    hub: HubServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert publish(hub).exit_code == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(DAY + 86_400))
+    result = publish(hub)
+    assert result.exit_code == 0
+    assert len(hub.commits) == 1, hub.commits[-1]
+    assert result.stdout == f"space {SPACE}: up to date\n"
+
+
+@LFS_UPLOAD_WARNING
+def test_publish_binary_files_stored_in_lfs_moves_nothing_the_second_time(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Hub keeps binary files and .gitattributes patterns (*.gz) in LFS; its tree then reports
+    # the git blob id of the LFS pointer, not of the content. hf_xet would upload them to Xet
+    # storage, which the loopback Hub does not speak: the client takes the LFS batch API instead.
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    with HubServer(TOKEN, lfs=True) as hub:
+        assert publish(hub).exit_code == 0
+        assert hub.files("space", SPACE) == expected_space("site")
+        assert "lfs-batch" in hub.endpoints()
+        result = publish(hub)
+        assert result.exit_code == 0
+        assert len(hub.commits) == 1  # huggingface_hub saw the same LFS oids and skipped them
+        assert result.stdout == f"space {SPACE}: up to date\n"
+
+
+@LFS_UPLOAD_WARNING
+def test_a_failed_upload_of_a_binary_file_is_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    with HubServer(TOKEN, lfs=True) as hub:
+        hub.fail("lfs-upload", 500)
+        assert_failed(publish(hub), f"publish: space {SPACE}: ", "publishing again is safe")
+        assert hub.commits == []
+        hub.heal()
+        assert publish(hub).exit_code == 0
+        assert hub.files("space", SPACE) == expected_space("site")
+
+
+def remove_santacoder() -> None:
+    text = Path("project.yaml").read_text(encoding="utf-8")
+    start, end = text.index("  - id: santacoder\n"), text.index("  - id: starcoderbase\n")
+    Path("project.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda: edit("An open scientific collaboration", "An open collaboration"),
+            id="description",
+        ),
+        pytest.param(remove_santacoder, id="model-removed"),
+    ],
+)
+def test_a_changed_fact_moves_only_the_changed_files(hub: HubServer, project: Path, change) -> None:
+    assert publish(hub).exit_code == 0
+    old = expected_space("old")
+    change()
+    new = expected_space("new")
+    result = publish(hub)
+    assert result.exit_code == 0, result.output
+    assert len(hub.commits) == 2
+    commit = hub.commits[-1]
+    assert commit.added == sorted(set(new) - set(old))
+    assert commit.changed == sorted(p for p in set(new) & set(old) if new[p] != old[p])
+    assert commit.deleted == sorted(set(old) - set(new))
+    assert commit.unchanged == []
+    assert commit.changed  # the change shows on the site
+    assert hub.files("space", SPACE) == new
+    counts = (
+        f"{len(commit.added)} added, {len(commit.changed)} changed, {len(commit.deleted)} deleted"
+    )
+    assert result.stdout.startswith(f"space {SPACE}: {counts} (")
+
+
+def test_a_removed_model_page_is_deleted_in_the_same_commit(hub: HubServer, project: Path) -> None:
+    hub.create_repo(SPACE, "space", {"notes/stale.html": b"<p>old</p>\n"}, sdk="static")
+    assert publish(hub).exit_code == 0
+    assert "models/santacoder.html" in hub.files("space", SPACE)
+    assert "notes/stale.html" not in hub.files("space", SPACE)
+    assert hub.commits[0].deleted == ["notes/stale.html"]
+    remove_santacoder()
+    assert publish(hub).exit_code == 0
+    assert len(hub.commits) == 2
+    assert "models/santacoder.html" in hub.commits[1].deleted
+    assert "models/santacoder.html" not in hub.files("space", SPACE)
+    assert ".gitattributes" in hub.files("space", SPACE)
+
+
+# --- model repos ----------------------------------------------------------------------------------
+
+
+def test_publish_models_puts_each_card_into_its_repo(hub: HubServer, project: Path) -> None:
+    for repo_id in MODEL_REPOS:
+        hub.create_repo(repo_id, files={"model.safetensors": WEIGHTS, "README.md": b"old card\n"})
+    result = publish(hub, "--models")
+    assert result.exit_code == 0, result.output
+    rendered = CliRunner().invoke(cli, ["render", "project.yaml", "-o", "cards"])
+    assert rendered.exit_code == 0
+    # Beside a model's card, the Governance Card links every model's repo on the Hub.
+    governance = Path("cards/GOVERNANCE.md").read_text(encoding="utf-8")
+    for model_id, repo_id in zip(
+        ("santacoder", "starcoderbase", "starcoder"), MODEL_REPOS, strict=True
+    ):
+        link = f"models/{model_id}/README.md"
+        url = f"{hub.url}/{repo_id}"
+        governance = governance.replace(f"[{link}]({link})", f"[{url}]({url})")
+    for repo_id in MODEL_REPOS:
+        commits = [c for c in hub.commits if c.repo_id == repo_id]
+        assert len(commits) == 1
+        assert (commits[0].added, commits[0].changed, commits[0].deleted) == (
+            ["GOVERNANCE.md"],
+            ["README.md"],
+            [],
+        )
+        files = hub.files("model", repo_id)
+        assert sorted(files) == [
+            ".gitattributes",
+            "GOVERNANCE.md",
+            "README.md",
+            "model.safetensors",
+        ]
+        assert files["model.safetensors"] == WEIGHTS
+        assert files["GOVERNANCE.md"].decode("utf-8") == governance
+        card = ModelCard(files["README.md"].decode("utf-8"))
+        assert card.data.license == "bigcode-openrail-m"
+        assert "[Governance Card](GOVERNANCE.md)" in card.text
+        assert "../GOVERNANCE.md" not in card.text
+        assert f"model {repo_id}: 1 added, 1 changed, 0 deleted" in result.stdout
+    assert len(space_commits(hub)) == 1
+    again = publish(hub, "--models")
+    assert again.stdout.count(": up to date\n") == 1 + len(MODEL_REPOS)
+    assert len(hub.commits) == 1 + len(MODEL_REPOS)
+
+
+def test_links_in_a_model_repo_resolve_within_it(hub: HubServer, project: Path) -> None:
+    for repo_id in MODEL_REPOS:
+        hub.create_repo(repo_id)
+    assert publish(hub, "--models").exit_code == 0
+    for repo_id in MODEL_REPOS:
+        files = hub.files("model", repo_id)
+        for name in ("README.md", "GOVERNANCE.md"):
+            targets = re.findall(r"\]\(([^)\s]+)\)", files[name].decode("utf-8"))
+            relative = [t.split("#")[0] for t in targets if not re.match(r"[a-z]+:|#", t)]
+            assert [t for t in relative if t not in files] == [], f"{repo_id}/{name}"
+
+
+def test_publish_models_without_a_hub_id_skips_them(hub: HubServer, project: Path) -> None:
+    edit("    hub_id: bigcode/santacoder\n", "")
+    for repo_id in MODEL_REPOS[1:]:
+        hub.create_repo(repo_id)
+    result = publish(hub, "--models")
+    assert result.exit_code == 0, result.output
+    assert {c.repo_id for c in hub.commits} == {SPACE, *MODEL_REPOS[1:]}
+    assert "santacoder" not in "".join(r.path for r in hub.requests)
+
+
+# --- dry run and pull requests --------------------------------------------------------------------
+
+
+def test_dry_run_contacts_nothing_and_lists_the_files(hub: HubServer, project: Path) -> None:
+    result = publish(hub, "--models", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert hub.requests == []
+    assert hub.repos == {}
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"would create space {SPACE} on {hub.url} if missing (sdk: static, app_file: index.html)"
+    )
+    for path in [*site_files("site"), "README.md"]:
+        assert f"    {path}" in lines
+    for repo_id in MODEL_REPOS:
+        assert f"would update model {repo_id} on {hub.url} (the repo must exist)" in lines
+    assert lines[-1] == "dry run: nothing was contacted or changed"
+
+
+def test_create_pr_opens_a_pull_request_and_leaves_main(hub: HubServer, project: Path) -> None:
+    assert publish(hub).exit_code == 0
+    main = hub.files("space", SPACE)
+    edit("An open scientific collaboration", "An open collaboration")
+    result = publish(hub, "--create-pr")
+    assert result.exit_code == 0, result.output
+    assert hub.files("space", SPACE) == main
+    assert hub.files("space", SPACE, "refs/pr/1") == expected_space("site")
+    commit = hub.commits[-1]
+    assert (commit.revision, commit.pr_num) == ("refs/pr/1", 1)
+    assert [r.query.get("create_pr") for r in hub.requests if r.endpoint == "commit"] == [None, "1"]
+    assert result.stdout.endswith(f"({hub.url}/spaces/{SPACE}/discussions/1)\n")
+
+
+# --- failures -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "status", "drop", "fragments"),
+    [
+        ("create", 403, False, ["permission denied", "write access"]),
+        ("commit", 403, False, ["permission denied"]),
+        (
+            "commit",
+            500,
+            False,
+            ["the Hub failed (500)", "try again later", "publishing again is safe"],
+        ),
+        ("tree", 500, False, ["try again later", "publishing again is safe"]),
+        ("validate-yaml", 500, False, ["try again later"]),
+        ("create", None, True, ["could not reach", "publishing again is safe"]),
+        ("tree", None, True, ["could not reach", "publishing again is safe"]),
+        ("commit", None, True, ["could not reach", "publishing again is safe"]),
+    ],
+)
+def test_a_failure_is_one_line_and_publishing_again_converges(
+    hub: HubServer, project: Path, endpoint: str, status: int | None, drop: bool, fragments
+) -> None:
+    hub.fail(endpoint, status, drop=drop)
+    result = publish(hub)
+    assert_failed(result, f"publish: space {SPACE}: ", *fragments)
+    assert result.stdout == ""
+    assert space_commits(hub) == []
+    hub.heal()
+    again = publish(hub)
+    assert again.exit_code == 0, again.output
+    assert hub.files("space", SPACE) == expected_space("site")
+    assert len(hub.commits) == 1
+
+
+def test_a_retried_call_is_tried_six_times_then_reported(hub: HubServer, project: Path) -> None:
+    hub.fail("tree", 500)
+    assert_failed(publish(hub), "try again later")
+    assert (
+        hub.endpoints() == ["info", "create"] + ["tree"] * 6
+    )  # huggingface_hub: 1 try + 5 retries
+
+
+def test_a_token_that_cannot_create_repos_publishes_to_an_existing_space(
+    hub: HubServer, project: Path
+) -> None:
+    hub.create_repo(SPACE, "space", sdk="static")
+    hub.fail("create", 403)
+    result = publish(hub)
+    assert result.exit_code == 0, result.output
+    assert hub.endpoints()[0] == "info"  # govcard asks whether the Space exists before creating it
+    assert hub.files("space", SPACE) == expected_space("site")
+
+
+def test_a_commit_whose_answer_is_lost_converges(hub: HubServer, project: Path) -> None:
+    hub.fail("commit", drop=True, after=True)
+    assert_failed(publish(hub), "could not reach")
+    assert len(hub.commits) == 1  # it took effect; the answer never came
+    hub.heal()
+    again = publish(hub)
+    assert again.stdout == f"space {SPACE}: up to date\n"
+    assert hub.files("space", SPACE) == expected_space("site")
+
+
+def test_a_wrong_token_says_how_to_authenticate(hub: HubServer, project: Path) -> None:
+    wrong = "hf_WrongToken0000aaaa1111"
+    result = publish(hub, token=wrong)
+    assert_failed(result, "authentication failed", "--token", "HF_TOKEN", secret=wrong)
+    assert hub.repos == {}
+    again = publish(hub)
+    assert again.exit_code == 0
+    assert hub.files("space", SPACE) == expected_space("site")
+
+
+def test_the_token_can_come_from_hf_token(
+    hub: HubServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    result = CliRunner().invoke(
+        cli, ["publish", "project.yaml", "--space", SPACE, "--endpoint", hub.url]
+    )
+    assert result.exit_code == 0, result.output
+    assert TOKEN not in result.output
+
+
+def test_a_missing_model_repo_is_not_found(hub: HubServer, project: Path) -> None:
+    hub.create_repo(MODEL_REPOS[0])
+    result = publish(hub, "--models")
+    assert_failed(result, f"model {MODEL_REPOS[1]}: not found", "model repos must exist")
+    assert {c.repo_id for c in hub.commits} == {SPACE, MODEL_REPOS[0]}
+    for repo_id in MODEL_REPOS[1:]:
+        hub.create_repo(repo_id)
+    again = publish(hub, "--models")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[:2] == [
+        f"space {SPACE}: up to date",
+        f"model {MODEL_REPOS[0]}: up to date",
+    ]
+    for repo_id in MODEL_REPOS:
+        assert sorted(hub.files("model", repo_id)) == [
+            ".gitattributes",
+            "GOVERNANCE.md",
+            "README.md",
+        ]
+
+
+def test_metadata_the_hub_rejects_is_reported(hub: HubServer, project: Path) -> None:
+    hub.fail("validate-yaml", 400)
+    result = publish(hub)
+    assert_failed(result, f"publish: space {SPACE}: ")
+    assert space_commits(hub) == []
+
+
+# --- refusals before anything is contacted --------------------------------------------------------
+
+
+def test_nothing_is_published_when_a_model_card_fails_check(hub: HubServer, write) -> None:
+    write(UNLICENSED)
+    hub.create_repo("tiny/alpha")
+    result = publish(hub, "--models")
+    assert_failed(
+        result,
+        "model cards fail govcard check, nothing was published",
+        "tiny/alpha/README.md:1: license-missing",
+    )
+    assert hub.requests == []
+
+
+def test_nothing_is_published_when_the_site_does_not_build(
+    hub: HubServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Facts alone do not break the site (text is escaped, links are http(s) URLs), so the
+    # generated MkDocs configuration gets a page that does not exist; strict MkDocs refuses it.
+    from govcard import site
+
+    config = site.mkdocs_config
+
+    def broken(derived):
+        return {**config(derived), "nav": [*config(derived)["nav"], {"Missing": "missing.md"}]}
+
+    monkeypatch.setattr(site, "mkdocs_config", broken)
+    result = publish(hub)
+    assert_failed(result, "the site did not build cleanly", "missing.md", code=2)
+    assert hub.requests == []
+
+
+def test_publish_uses_the_template_dir(hub: HubServer, project: Path) -> None:
+    Path("templates/site").mkdir(parents=True)
+    Path("templates/site/index.md.j2").write_text(
+        "# {{ project.name }}, our way\n", encoding="utf-8"
+    )
+    result = publish(hub, "--template-dir", "templates")
+    assert result.exit_code == 0, result.output
+    assert b"our way" in hub.files("space", SPACE)["index.html"]
+
+
+# --- the token ------------------------------------------------------------------------------------
+
+
+def test_the_token_is_never_printed_or_logged(
+    hub: HubServer, project: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("huggingface_hub", "httpx2", "httpcore", "mkdocs"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    for repo_id in MODEL_REPOS:
+        hub.create_repo(repo_id)
+    outputs = [publish(hub, "--models").output]
+    edit("An open scientific collaboration", "An open collaboration")
+    hub.fail("commit", 500)
+    outputs.append(publish(hub, "--models").output)
+    assert caplog.records
+    assert any("HTTP Request" in r.getMessage() for r in caplog.records)
+    captured = capfd.readouterr()
+    for text in [*outputs, caplog.text, captured.out, captured.err]:
+        assert TOKEN not in text
+    for record in caplog.records:
+        assert TOKEN not in repr(record.args)
+
+
+def test_publish_contacts_only_the_endpoint(hub: HubServer, project: Path, tmp_path: Path) -> None:
+    """Run as a separate process, as a user runs it: huggingface_hub reads its settings at import,
+    so this is where `HF_HUB_DISABLE_TELEMETRY` and the default endpoint matter. The default Hub
+    (HF_ENDPOINT) is a second loopback server that must receive nothing."""
+    with HubServer("another-token") as public:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+        env.update(
+            HF_HOME=str(tmp_path / "hf-home"),
+            HF_ENDPOINT=public.url,
+            SOURCE_DATE_EPOCH=str(DAY),
+            NO_PROXY="127.0.0.1",
+        )
+        args = ["publish", "project.yaml", "--space", SPACE, "--endpoint", hub.url]
+        completed = subprocess.run(
+            [sys.executable, "-m", "govcard", *args, "--token", TOKEN],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr
+        assert TOKEN not in completed.stdout + completed.stderr
+        assert hub.files("space", SPACE) == expected_space("site")
+        assert "telemetry" not in hub.endpoints()
+        assert [(r.method, r.path) for r in public.requests] == []

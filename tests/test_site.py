@@ -1,0 +1,632 @@
+"""`govcard site`: the built MkDocs-Material site, offline, strict, escaped, replaced atomically.
+
+Most tests write a small project.yaml into the test's own directory (see `workdir`) and run
+`govcard site build` as a user would; the BigCode example is built once per module. Built pages
+are read with `html.parser`, so a `<script>` counts only when it is a script element.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from govcard.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
+EXAMPLE_MODELS = {
+    "santacoder": "SantaCoder",
+    "starcoderbase": "StarCoderBase",
+    "starcoder": "StarCoder",
+}
+# Models of the example whose footprint govcard computes (StarCoder has no compute facts).
+EXAMPLE_COMPUTED = ["SantaCoder", "StarCoderBase"]
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+SVG = "{http://www.w3.org/2000/svg}"
+GOVCARD = [sys.executable, "-m", "govcard"]
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), prog_name="govcard")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path, as bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def pages(site: Path) -> dict[str, str]:
+    """Every HTML page of a built site, by relative path."""
+    return {
+        p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(site.rglob("*.html"))
+    }
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Hidden entries a build left behind (its work folder is `.<output>.*`)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+class Page(HTMLParser):
+    """The parts of a page that matter here: script elements, loaded resources, handlers, links."""
+
+    # Elements whose content a browser reads as text, not markup.
+    RAW_TEXT = ("title", "textarea")
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.resources: list[tuple[str, str]] = []  # (tag, URL) the browser loads by itself
+        self.links: list[str] = []  # <a href>
+        self.handlers: list[tuple[str, str, str | None]] = []  # (tag, on* attribute, value)
+        self.images: list[str] = []
+        self._raw_text = 0
+        self._script: dict[str, str | None] | None = None
+        self._script_text: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.RAW_TEXT:
+            self._raw_text += 1
+        if self._raw_text:
+            return
+        found = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append((tag, name, value))
+        if tag == "script":
+            self._script, self._script_text = found, []
+            if found.get("src"):
+                self.resources.append((tag, str(found["src"])))
+        elif tag == "link" and found.get("href"):
+            self.resources.append((tag, str(found["href"])))
+        elif tag in ("img", "source", "iframe", "embed", "video", "audio") and found.get("src"):
+            self.resources.append((tag, str(found["src"])))
+            if tag == "img":
+                self.images.append(str(found["src"]))
+        elif tag == "a" and found.get("href"):
+            self.links.append(str(found["href"]))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.RAW_TEXT:
+            self._raw_text = max(0, self._raw_text - 1)
+        elif tag == "script" and self._script is not None:
+            self.scripts.append((self._script, "".join(self._script_text)))
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script_text.append(data)
+
+
+def is_remote(url: str) -> bool:
+    return bool(re.match(r"([a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE))
+
+
+def table_after(page: str, heading_id: str) -> list[list[str]]:
+    """The body rows of the first table after the heading with `heading_id`, as cell texts."""
+    start = page.index(f'id="{heading_id}"')
+    table = page[page.index("<tbody>", start) : page.index("</tbody>", start)]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    """The page at `url`, or None while the server is not answering."""
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def poll(condition: Any, seconds: float, interval: float = 0.25) -> Any:
+    """The first truthy value of `condition()` within `seconds`, else None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The BigCode example built into a fresh folder: `site/` and its MkDocs project `src/`."""
+    folder = tmp_path_factory.mktemp("example")
+    result = run(
+        "site",
+        "build",
+        str(EXAMPLE),
+        "-o",
+        str(folder / "site"),
+        "--keep-source",
+        str(folder / "src"),
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def built(write):
+    """built(project_yaml, *options) -> the pages of `site build -o site`, by path."""
+
+    def _built(text: str, *options: str) -> dict[str, str]:
+        write(text)
+        result = run("site", "build", "project.yaml", "-o", "site", *options)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("built the site in site"), result.stdout
+        return pages(Path("site"))
+
+    return _built
+
+
+TWO_MODELS = """\
+project: {name: Two}
+models:
+  - {id: a, name: Alpha, license: mit}
+  - {id: b, name: Beta, license: apache-2.0}
+"""
+
+
+# --- the example site --------------------------------------------------------------------------
+
+
+def test_example_site_has_every_page(example: Path) -> None:
+    site = example / "site"
+    expected = {
+        "index.html",
+        "governance.html",
+        "datasets.html",
+        "carbon.html",
+        "license.html",
+        "tags.html",
+        *(f"models/{model}.html" for model in EXAMPLE_MODELS),
+    }
+    assert expected <= set(pages(site))
+    assert (site / "assets" / "carbon.svg").is_file()
+    assert (site / "search" / "search_index.json").is_file()
+    assert not (site / "models" / "santacoder").exists()  # no directory URLs
+
+
+def test_internal_links_end_in_html(example: Path) -> None:
+    site = example / "site"
+    for name, text in pages(site).items():
+        for href in Page(text).links:
+            if is_remote(href) or href.startswith(("#", "mailto:")):
+                continue
+            path = href.split("#")[0].split("?")[0]
+            if not path:
+                continue
+            assert path.endswith((".html", ".svg", ".png")), (name, href)
+            if name != "404.html":  # 404.html links from the site root
+                assert (site / Path(name).parent / path).resolve().is_file(), (name, href)
+    index = Page(pages(site)["index.html"]).links
+    for model in EXAMPLE_MODELS:
+        assert f"models/{model}.html" in index
+
+
+def test_generated_mkdocs_yml_is_plain_and_offline(example: Path) -> None:
+    config = yaml.safe_load((example / "src" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["use_directory_urls"] is False
+    assert config["theme"]["name"] == "material"
+    assert config["theme"]["font"] is False
+    assert config["plugins"] == ["search", "tags"]
+    assert config["validation"] == {
+        "omitted_files": "warn",
+        "absolute_links": "warn",
+        "unrecognized_links": "warn",
+        "anchors": "warn",
+    }
+    assert "hooks" not in config
+    assert "extra_css" not in config and "extra_javascript" not in config
+    assert sorted(
+        p.relative_to(example / "src").as_posix() for p in (example / "src").iterdir()
+    ) == [
+        "docs",
+        "mkdocs.yml",
+    ]
+
+
+def test_no_page_loads_anything_from_another_host(example: Path) -> None:
+    site = example / "site"
+    for name, text in pages(site).items():
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, name
+        page = Page(text)
+        assert page.resources, name
+        remote = [(tag, url) for tag, url in page.resources if is_remote(url)]
+        assert remote == [], name
+    for css in site.rglob("*.css"):
+        urls = re.findall(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", css.read_text())
+        assert [u for u in urls if is_remote(u)] == [], css.name
+
+
+@pytest.mark.parametrize("model_id", sorted(EXAMPLE_MODELS))
+def test_model_page_shows_hub_metadata_as_a_table(example: Path, model_id: str) -> None:
+    page = (example / "site" / "models" / f"{model_id}.html").read_text(encoding="utf-8")
+    assert "model-index:" not in page
+    assert "\n---\n" not in page and "<hr" not in page
+    assert "license: bigcode-openrail-m" not in page
+    assert re.search(
+        r"<tr>\s*<td><code>license</code></td>\s*<td>bigcode-openrail-m</td>\s*</tr>", page
+    ), page
+    assert re.search(r"<td><code>library_name</code></td>\s*<td>transformers</td>", page)
+    heading = re.search(r"<h1[^>]*>(.*?)<", page)
+    assert heading is not None and heading[1] == EXAMPLE_MODELS[model_id]
+
+
+def test_model_page_reports_emissions_and_evaluation_in_words(example: Path) -> None:
+    page = (example / "site" / "models" / "starcoderbase.html").read_text(encoding="utf-8")
+    assert re.search(r"<td><code>co2_eq_emissions</code></td>\s*<td>16,673,552 g \(16.67 t\)", page)
+    assert re.search(
+        r"<td><code>model-index</code></td>\s*<td>1 evaluation result \(see Evaluation\)</td>", page
+    )
+
+
+def test_carbon_page_embeds_the_chart(example: Path) -> None:
+    site = example / "site"
+    page = Page((site / "carbon.html").read_text(encoding="utf-8"))
+    assert "assets/carbon.svg" in page.images
+    chart = ET.parse(site / "assets" / "carbon.svg").getroot()
+    assert chart.tag == f"{SVG}svg"
+    bars = [e for e in chart.iter(f"{SVG}rect") if e.get("class") == "bar"]
+    assert len(bars) == len(EXAMPLE_COMPUTED)
+    labels = [e.text for e in chart.iter(f"{SVG}text") if e.get("text-anchor") == "end"]
+    assert labels == EXAMPLE_COMPUTED
+    widths = [float(bar.get("width", "0")) for bar in bars]
+    assert widths[1] > widths[0] > 0  # StarCoderBase emitted about 100 times more
+
+
+def test_chart_escapes_model_names(built) -> None:
+    built(
+        f"""\
+        project: {{name: P}}
+        models:
+          - id: m
+            name: "{SCRIPT} & M"
+            training: {{gpu_hours: 10, gpu_power_w: 300, pue: 1.1, carbon_intensity_kg_per_kwh: 0.2}}
+          - {{id: n, name: N}}
+        """
+    )
+    raw = Path("site/assets/carbon.svg").read_text(encoding="utf-8")
+    assert "<script" not in raw
+    assert f"{ESCAPED_SCRIPT} &amp; M" in raw
+    chart = ET.fromstring(raw)
+    assert [e for e in chart.iter() if e.tag in ("script", f"{SVG}script")] == []
+    assert len([e for e in chart.iter(f"{SVG}rect") if e.get("class") == "bar"]) == 1
+    assert f"{SCRIPT} & M" in [e.text for e in chart.iter(f"{SVG}text")]
+
+
+# --- escaping: a fact is text on every page ----------------------------------------------------
+
+HOSTILE_FIELDS = {
+    "project-name": (
+        'project: {name: "<script>alert(1)</script>"}\nmodels:\n  - {id: m, name: M}\n',
+        ["index.html"],
+    ),
+    "model-name": (
+        'project: {name: P}\nmodels:\n  - {id: m, name: "<script>alert(1)</script>"}\n',
+        ["index.html", "models/m.html"],
+    ),
+    "dataset-name": (
+        'project: {name: P}\ndatasets:\n  - {id: d, name: "<script>alert(1)</script>"}\n',
+        ["datasets.html"],
+    ),
+    "descriptions": (
+        "project: {name: P, description: '<script>alert(1)</script>'}\n"
+        "datasets:\n  - {id: d, name: D, description: '<script>alert(1)</script>'}\n"
+        "models:\n  - {id: m, name: M, description: '<script>alert(1)</script>'}\n",
+        ["index.html", "datasets.html", "models/m.html"],
+    ),
+}
+
+
+@pytest.mark.parametrize("field", sorted(HOSTILE_FIELDS))
+def test_script_in_a_fact_is_text_on_every_page(built, field: str) -> None:
+    text, shown_on = HOSTILE_FIELDS[field]
+    site = built(text)
+    for name in shown_on:
+        assert ESCAPED_SCRIPT in site[name], name
+    problems = []
+    for name, page in site.items():
+        scripts = [body for _, body in Page(page).scripts if "alert(1)" in body]
+        lines = [line.strip() for line in page.splitlines() if SCRIPT in line]
+        if scripts or lines:
+            problems.append(
+                f"{name}: {len(scripts)} <script> element(s) run the fact; the raw tag is on "
+                f"{len(lines)} line(s), e.g. {lines[-1][:100]!r}"
+            )
+    assert problems == [], "\n".join(problems)
+
+
+def test_quote_in_the_project_name_adds_no_attribute(built) -> None:
+    site = built("""project: {name: 'Q" onmouseover="alert(2)'}\nmodels:\n  - {id: m, name: M}\n""")
+    problems = [
+        f"{name}: <{tag} {attr}={value!r}>"
+        for name, page in site.items()
+        for tag, attr, value in Page(page).handlers
+        if "alert(2)" in (value or "")
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+# --- strict, atomic builds ---------------------------------------------------------------------
+
+BROKEN_LINKS = {
+    "missing-page": (
+        "[the plan](nowhere.md)",
+        "Doc file 'index.md' contains a link 'nowhere.md', but the target is not found among documentation files.",
+    ),
+    "missing-anchor": (
+        "[the chart](carbon.md#no-such-anchor)",
+        "Doc file 'index.md' contains a link 'carbon.md#no-such-anchor', but the doc 'carbon.md' does not contain an anchor '#no-such-anchor'.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_LINKS))
+def test_warning_stops_the_build_and_keeps_the_old_site(write, workdir: Path, case: str) -> None:
+    link, warning = BROKEN_LINKS[case]
+    write(TWO_MODELS)
+    assert run("site", "build", "project.yaml", "-o", "site").exit_code == 0
+    before = snapshot(Path("site"))
+    write(f"# {{{{ project.name }}}}\n\nSee {link}.\n", "mine/site/index.md.j2")
+    write(TWO_MODELS.replace("Two", "Changed"))
+    result = run("site", "build", "project.yaml", "-o", "site", "--template-dir", "mine")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    message = result.stderr.rstrip("\n")
+    assert re.fullmatch(
+        r"the generated site \(keep it with --keep-source to inspect it\): the site did not build cleanly: .+",
+        message,
+    ), message
+    assert warning in message
+    assert "Traceback" not in result.output
+    assert snapshot(Path("site")) == before
+    assert leftovers(workdir) == []
+
+
+def test_broken_site_template_keeps_no_half_built_output(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    write("# {{ project.name }}\n\n[gone](gone.md)\n", "mine/site/index.md.j2")
+    result = run("site", "build", "project.yaml", "-o", "site", "--template-dir", "mine")
+    assert result.exit_code == 2
+    assert not Path("site").exists()
+    assert leftovers(workdir) == []
+
+
+@pytest.mark.parametrize("foreign", ["notes.txt", "docs/index.md", "search/other.json"])
+def test_folder_with_foreign_files_is_refused(write, workdir: Path, foreign: str) -> None:
+    write(TWO_MODELS)
+    write("mine\n", f"site/{foreign}")
+    before = snapshot(Path("site"))
+    result = run("site", "build", "project.yaml", "-o", "site")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "site: holds files that are not a govcard site; build into an empty or new directory\n"
+    )
+    assert "Traceback" not in result.output
+    assert snapshot(Path("site")) == before
+    assert leftovers(workdir) == []
+
+
+def test_keep_source_folder_with_foreign_files_is_kept(write, workdir: Path) -> None:
+    # --keep-source is "also keep the generated MkDocs project here": a folder of the user's own
+    # (say, their docs/) must be refused as the output folder is, not deleted.
+    write(TWO_MODELS)
+    write("my own notes\n", "mine/notes.md")
+    result = run("site", "build", "project.yaml", "-o", "site", "--keep-source", "mine")
+    assert Path("mine/notes.md").is_file(), "the user's file in the --keep-source folder is gone"
+    assert result.exit_code == 2, result.output
+
+
+def test_rebuild_replaces_the_site_and_drops_stale_pages(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("site", "build", "project.yaml", "-o", "site").exit_code == 0
+    assert Path("site/models/b.html").is_file()
+    write(TWO_MODELS.replace("  - {id: b, name: Beta, license: apache-2.0}\n", ""))
+    result = run("site", "build", "project.yaml", "-o", "site")
+    assert result.exit_code == 0, result.output
+    assert not Path("site/models/b.html").exists()
+    assert Path("site/models/a.html").is_file()
+    for name, page in pages(Path("site")).items():
+        assert "Beta" not in page, name
+        assert "models/b.html" not in page, name
+    assert leftovers(workdir) == []
+
+
+def test_generated_markdown_is_deterministic(workdir: Path) -> None:
+    for source in ("one", "two"):
+        result = run("site", "build", str(EXAMPLE), "-o", f"site-{source}", "--keep-source", source)
+        assert result.exit_code == 0, result.output
+    one, two = snapshot(Path("one")), snapshot(Path("two"))
+    assert "mkdocs.yml" in one and "docs/index.md" in one
+    assert one == two
+
+
+def test_generated_markdown_is_independent_of_hash_seed(example: Path, workdir: Path) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run(
+        [*GOVCARD, "site", "build", str(EXAMPLE), "-o", "site", "--keep-source", "src"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert snapshot(Path("src")) == snapshot(example / "src")
+
+
+# --- small projects ----------------------------------------------------------------------------
+
+SMALL = {
+    "only-a-name": "project: {name: Only}\n",
+    "no-datasets": "project: {name: NoData}\nmodels:\n  - {id: m, name: M}\n",
+    "no-models": "project: {name: NoModels}\ndatasets:\n  - {id: d, name: D}\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(SMALL))
+def test_small_project_builds_cleanly(built, case: str) -> None:
+    text = SMALL[case]
+    site = built(text)
+    assert {"index.html", "governance.html", "carbon.html", "license.html", "tags.html"} <= set(
+        site
+    )
+    assert ("datasets.html" in site) == ("datasets:" in text)
+    assert any(n.startswith("models/") for n in site) == ("models:" in text)
+    assert not Path("site/assets/carbon.svg").exists()  # no footprint, no chart
+    assert "carbon.svg" not in site["carbon.html"]
+
+
+# --- datasets ----------------------------------------------------------------------------------
+
+DATED = """\
+project: {name: Dates}
+datasets:
+  - id: d
+    name: D
+    versions:
+      - {version: "2.0", date: 2023-05-01, changes: Second., opt_outs_removed_until: 2023-04-01}
+      - {version: "1.0", date: 2022-01-10, changes: First.}
+      - {version: "1.5", date: 2022-09-30, opt_outs_removed_until: 2022-08-31}
+    opt_out: {people: 12, requests: 1300, as_of: 2023-03-15}
+"""
+
+
+def test_dataset_timeline_is_in_date_order(built) -> None:
+    rows = table_after(built(DATED)["datasets.html"], "versions-and-opt-out-timeline")
+    assert rows == [
+        ["2022-01-10", "Version 1.0 released: First."],
+        ["2022-08-31", "Opt-out requests up to this date removed from version 1.5"],
+        ["2022-09-30", "Version 1.5 released"],
+        ["2023-03-15", "Opt-out figures as of this date (requests: 1,300; people: 12)"],
+        ["2023-04-01", "Opt-out requests up to this date removed from version 2.0"],
+        ["2023-05-01", "Version 2.0 released: Second."],
+    ]
+
+
+def test_example_timeline_lists_every_version_and_opt_out(example: Path) -> None:
+    page = (example / "site" / "datasets.html").read_text(encoding="utf-8")
+    rows = table_after(page, "versions-and-opt-out-timeline")
+    dates = [date for date, _ in rows if date]
+    assert dates == sorted(dates) == ["2022-11-15", "2023-02-09", "2023-02-09"]
+    events = [event for _, event in rows]
+    for version in ("1.0", "1.1", "1.2"):
+        assert any(e.startswith(f"Version {version}") for e in events), version
+    assert "Opt-out figures as of this date (people: 44)" in events
+
+
+# --- site serve --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def serve(workdir: Path):
+    """serve(port) -> the running `python -m govcard site serve project.yaml` (stopped after)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def _serve(port: int) -> subprocess.Popen[bytes]:
+        log = (workdir / "serve.log").open("wb")
+        process = subprocess.Popen(
+            [*GOVCARD, "site", "serve", "project.yaml", "--port", str(port)],
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        started.append(process)
+        return process
+
+    yield _serve
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def test_serve_rebuilds_when_the_project_file_changes(write, workdir: Path, serve) -> None:
+    write(TWO_MODELS.replace("project: {name: Two}", "project: {name: Two, description: Before.}"))
+    port = free_port()
+    process = serve(port)
+    url = f"http://127.0.0.1:{port}/index.html"
+
+    def page() -> str | None:
+        assert process.poll() is None, (workdir / "serve.log").read_text()
+        return fetch(url)
+
+    first = poll(page, 60)
+    assert first is not None, "the preview did not answer within 60 s"
+    assert "<p>Before.</p>" in first
+    time.sleep(1)  # a distinct modification time for the watcher
+    write(TWO_MODELS.replace("project: {name: Two}", "project: {name: Two, description: After.}"))
+
+    def updated_page() -> str | None:
+        text = page()
+        return text if text and "<p>After.</p>" in text else None
+
+    updated = poll(updated_page, 20)
+    assert updated, "the served page did not show the new description within 20 s"
+    assert "Before." not in updated
+
+
+def test_serve_on_a_busy_port_says_so(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [*GOVCARD, "site", "serve", "project.yaml", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert "Traceback" not in result.stderr, result.stderr.splitlines()[-1]
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert str(port) in result.stderr
