@@ -485,7 +485,7 @@ def schema(output_format: str) -> None:
     \b
     Example:
       govcard schema > project.schema.json
-      govcard schema --format markdown > docs/reference/project-yaml.md
+      govcard schema --format markdown > project-yaml.md
     """
     from govcard.schema import json_schema_text, markdown_reference
 

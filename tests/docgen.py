@@ -5,12 +5,16 @@
 
 from __future__ import annotations
 
+import typing
+
 import click
+import yaml
+from pydantic import BaseModel
 
 from govcard import licenses
 from govcard.check import RULES
 from govcard.cli import cli
-from govcard.schema import markdown_reference
+from govcard.schema import ProjectFile, markdown_reference
 
 GENERATED = (
     "<!-- Generated from the code by tests/docgen.py; `pytest --update-golden` rewrites it. -->"
@@ -109,11 +113,58 @@ def licenses_reference() -> str:
     return "\n".join(lines)
 
 
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    """The pydantic models a field's annotation allows (through Annotated, unions and lists)."""
+    found: list[type[BaseModel]] = []
+    stack = [annotation]
+    while stack:
+        tp = stack.pop()
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            found.append(tp)
+        else:
+            stack.extend(typing.get_args(tp))
+    return found
+
+
+def _example_text(value: object) -> str:
+    if isinstance(value, dict):
+        return "(a mapping, see below)" if value else "{}"
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6).strip()
+    text = text.removesuffix("\n...").strip()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _collect(
+    model: type[BaseModel], data: dict[str, object], out: dict[str, dict[str, str]]
+) -> None:
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            continue
+        out.setdefault(model.__name__, {}).setdefault(key, _example_text(value))
+        items = value if isinstance(value, list) else [value]
+        for sub in _models_in(field.annotation):
+            for item in items:
+                if isinstance(item, dict):
+                    _collect(sub, item, out)
+
+
+def project_yaml_reference() -> str:
+    """The schema reference, with an example of each key from the bundled examples."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    examples: dict[str, dict[str, str]] = {}
+    for project_file in sorted(root.glob("examples/*/project.yaml")):
+        _collect(ProjectFile, yaml.safe_load(project_file.read_text(encoding="utf-8")), examples)
+    return markdown_reference(examples)
+
+
 PAGES = {
     "reference/cli.md": cli_reference,
     "reference/rules.md": rules_reference,
     "reference/licenses.md": licenses_reference,
-    "reference/project-yaml.md": markdown_reference,
+    "reference/project-yaml.md": project_yaml_reference,
 }
 
 
