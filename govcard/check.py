@@ -775,7 +775,8 @@ def check_text(text: str, path: str, options: Options) -> FileResult:
 
 
 def check_file(path: Path, options: Options, from_directory: bool = False) -> FileResult | None:
-    """Check one card file; from a directory walk, Markdown files without front matter are skipped."""
+    """Check one card file; from a directory walk, Markdown files without front matter (other than
+    README.md) and dataset cards are skipped."""
     shown = str(path)
     try:
         card = read(path)
@@ -788,7 +789,26 @@ def check_file(path: Path, options: Options, from_directory: bool = False) -> Fi
         and path.name != "README.md"
     ):
         return None
+    if from_directory and is_dataset_card(card.metadata):
+        return None
     return FileResult(shown, check_card(card, options, path.parent))
+
+
+_DATASET_KEYS = {
+    "pretty_name",
+    "size_categories",
+    "task_categories",
+    "task_ids",
+    "dataset_info",
+    "configs",
+}
+_MODEL_KEYS = {"base_model", "pipeline_tag", "library_name", "model-index", "co2_eq_emissions"}
+
+
+def is_dataset_card(metadata: dict[str, Any] | None) -> bool:
+    """Whether metadata is a dataset card's (directory walks check model cards only)."""
+    keys = set(metadata or {})
+    return bool(keys & _DATASET_KEYS) and not keys & _MODEL_KEYS
 
 
 def _unreadable(message: str, options: Options) -> list[Finding]:

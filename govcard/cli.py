@@ -423,6 +423,39 @@ def publish(
 @cli.command()
 @click.argument("file", type=_FILE)
 @click.option(
+    "--for",
+    "documents",
+    type=click.Choice(["eu"]),
+    default="eu",
+    show_default=True,
+    help="Which documents: eu (the training-content summary and the Model Documentation Form).",
+)
+def gaps(file: str, documents: str) -> None:
+    """List, field by field, what the facts still lack for the EU AI Act documents.
+
+    Exit 1 when a required field is missing; optional gaps are listed but do not fail.
+
+    \b
+    Example:
+      govcard gaps examples/bigcode/project.yaml --for eu
+    """
+    from govcard import derive, eu, loader
+
+    found = eu.gaps(derive.derive(loader.load(file)))
+    for gap in found:
+        kind = "required" if gap.required else "optional"
+        click.echo(f"{gap.document}: {gap.path}: {gap.what} ({kind})")
+    required = sum(gap.required for gap in found)
+    click.echo(
+        f"{file}: {required} required and {len(found) - required} optional facts missing for {documents}"
+    )
+    if required:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option(
     "-o",
     "--output",
     default="out",

@@ -31,6 +31,11 @@ GOVERNANCE_CARD = "GOVERNANCE.md"
 GOVERNANCE_JSON = "governance.json"
 GOVERNANCE_TEMPLATE = "governance_card.md.j2"
 MODEL_TEMPLATE = "model_card.md.j2"
+DATASET_TEMPLATE = "dataset_card.md.j2"
+EU_DOCUMENTS = {
+    "eu/training-content-summary.md": "eu/training_content_summary.md.j2",
+    "eu/model-documentation.md": "eu/model_documentation.md.j2",
+}
 # Where each model card is, relative to the output directory.
 MODEL_CARD_PATH = "models/{id}/README.md"
 # From out/models/<id>/README.md to out/GOVERNANCE.md.
@@ -224,8 +229,59 @@ def render(
     for view in derived.models:
         context = model_context(common, view, governance_link)
         outputs[MODEL_CARD_PATH.format(id=view.model.id)] = _render(env, MODEL_TEMPLATE, context)
+    for dataset in derived.project.facts.datasets:
+        context = {
+            **common,
+            "dataset": dataset,
+            "front_matter": Markup(dataset_front_matter(dataset)),
+        }
+        outputs[f"datasets/{dataset.id}/README.md"] = _render(env, DATASET_TEMPLATE, context)
+    outputs.update(eu_documents(derived, env, common))
     outputs[GOVERNANCE_JSON] = governance_json(derived)
     return outputs
+
+
+def eu_documents(
+    derived: Derived, env: jinja2.Environment, common: dict[str, Any]
+) -> dict[str, str]:
+    """The EU AI Act documents: the training-content summary and the model documentation."""
+    from govcard import eu
+
+    regulatory = {**common, **eu.context(derived)}
+    return {path: _render(env, template, regulatory) for path, template in EU_DOCUMENTS.items()}
+
+
+SIZE_CATEGORIES = [
+    (1e3, "n<1K"),
+    (1e4, "1K<n<10K"),
+    (1e5, "10K<n<100K"),
+    (1e6, "100K<n<1M"),
+    (1e7, "1M<n<10M"),
+    (1e8, "10M<n<100M"),
+    (1e9, "100M<n<1B"),
+    (1e10, "1B<n<10B"),
+    (1e11, "10B<n<100B"),
+    (1e12, "100B<n<1T"),
+]
+
+
+def size_category(items: int) -> str:
+    """The Hub's `size_categories` value for a number of items."""
+    return next((label for edge, label in SIZE_CATEGORIES if items < edge), "n>1T")
+
+
+def dataset_front_matter(dataset: Any) -> str:
+    """A dataset card's YAML metadata, made with huggingface_hub's `DatasetCardData`."""
+    from huggingface_hub import DatasetCardData
+
+    data = DatasetCardData(
+        pretty_name=dataset.name,
+        license=dataset.license,
+        language=dataset.languages or None,
+        size_categories=[size_category(dataset.items)] if dataset.items is not None else None,
+        task_categories=dataset.task_categories or None,
+    )
+    return metadata_yaml(data.to_dict())  # type: ignore[no-untyped-call]
 
 
 def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[str, Any]:
@@ -299,7 +355,7 @@ def tidy(text: str) -> str:
 
 # --- writing -----------------------------------------------------------------------------------
 
-_OWNED_TOP = {GOVERNANCE_CARD, GOVERNANCE_JSON, "models"}
+_OWNED_TOP = {GOVERNANCE_CARD, GOVERNANCE_JSON, "models", "datasets", "eu"}
 
 
 def write(outputs: dict[str, str], out_dir: Path) -> None:

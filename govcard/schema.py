@@ -155,6 +155,19 @@ class Funding(Facts):
     source: Source = None
 
 
+class Provider(Facts):
+    """The provider of the models in the sense of the EU AI Act (who places them on the market)."""
+
+    name: Name = Field(description="Legal name of the provider.")
+    address: Text | None = Field(None, description="Postal address.")
+    contact: Email | None = Field(None, description="Contact e-mail for regulatory questions.")
+    url: Url | None = Field(None, description="The provider's website.")
+    authorised_representative: Name | None = Field(
+        None,
+        description="Authorised representative in the EU, for providers established outside it.",
+    )
+
+
 class Project(Facts):
     """The project as a whole: structure, people, values."""
 
@@ -176,6 +189,9 @@ class Project(Facts):
     values: list[Text] = Field(default_factory=list, description="Goals and values, one per item.")
     social_impact: list[Text] = Field(
         default_factory=list, description="Social-impact considerations, one per item."
+    )
+    provider: Provider | None = Field(
+        None, description="The provider, for the EU AI Act documents."
     )
 
 
@@ -306,6 +322,25 @@ class AttributionTool(Facts):
     method: Text | None = Field(None, description="How it works and its limits.")
 
 
+Modality = Literal["text", "code", "image", "audio", "video", "other"]
+DataCategory = Literal["public", "licensed", "private", "crawled", "user", "synthetic", "other"]
+
+
+class Crawler(Facts):
+    """A web crawler that collected training data."""
+
+    name: Name = Field(description="The crawler's name (its user agent).")
+    purpose: Text | None = Field(None, description="What it collected data for.")
+    behaviour: Text | None = Field(
+        None, description="How it behaves: robots.txt, paywalls, login walls, rate limits."
+    )
+    period_start: Date | None = Field(None, description="When it started crawling.")
+    period_end: Date | None = Field(None, description="When it stopped crawling.")
+    domains: list[Name] = Field(
+        default_factory=list, description="The most relevant domains crawled."
+    )
+
+
 class Dataset(Facts):
     """A training dataset the project built or used."""
 
@@ -320,6 +355,34 @@ class Dataset(Facts):
     pii: Pii | None = Field(None, description="Personal data handling.")
     attribution_tools: list[AttributionTool] = Field(
         default_factory=list, description="Tools for attribution of generated output."
+    )
+    category: DataCategory | None = Field(
+        None, description="Kind of source, as the EU training-content summary groups them."
+    )
+    modality: Modality | None = Field(None, description="What the data is: text, code, image, ...")
+    tokens: Count | None = Field(None, description="Size in tokens (text and code).")
+    items: Count | None = Field(
+        None, description="Number of items (documents, files, images, ...)."
+    )
+    languages: list[Name] = Field(
+        default_factory=list, description="Languages, as ISO 639-1 codes or names."
+    )
+    collection_start: Date | None = Field(None, description="When data collection began.")
+    collection_end: Date | None = Field(None, description="The latest date of the data.")
+    crawler: Crawler | None = Field(None, description="For crawled data: the crawler.")
+    tdm_opt_out: Text | None = Field(
+        None,
+        description="How text-and-data-mining opt-outs (reservations of rights) were respected.",
+    )
+    illegal_content: Text | None = Field(None, description="How illegal content was removed.")
+    synthetic_models: list[Name] = Field(
+        default_factory=list, description="For synthetic data: the models that generated it."
+    )
+    license: HubLicenseId | None = Field(
+        None, description="The dataset's Hub license id, for its card."
+    )
+    task_categories: list[Slug] = Field(
+        default_factory=list, description="Hub task categories for the dataset card."
     )
 
 
@@ -463,7 +526,12 @@ class Training(Facts):
     software: list[Name] = Field(default_factory=list, description="Training software.")
     gpu_hours: float | None = Field(None, gt=0, le=1e10, description="Total GPU-hours.")
     gpu_count: int | None = Field(None, ge=1, le=10_000_000, description="GPUs used in parallel.")
-    days: float | None = Field(None, gt=0, le=3650, description="Wall-clock training days.")
+    days: float | None = Field(
+        None,
+        gt=0,
+        le=3650,
+        description="Wall-clock training days (with gpu_count, they give the GPU-hours).",
+    )
     gpu_power_w: float | None = Field(
         None, gt=0, le=5000, description="Average power draw per GPU, in watts."
     )
@@ -487,6 +555,15 @@ class Training(Facts):
         None, description="Only the rows of this run_id in `codecarbon_csv` (default: all rows)."
     )
     reported: Reported | None = Field(None, description="Figures as published.")
+    tokens: Annotated[int, Field(ge=1, le=10**18)] | None = Field(
+        None, description="Training tokens seen."
+    )
+    flops: Annotated[float, Field(gt=0, le=1e32)] | None = Field(
+        None, description="Training compute in floating-point operations, as measured or reported."
+    )
+    flops_method: Text | None = Field(None, description="How `flops` was obtained.")
+    start_date: Date | None = Field(None, description="When training started.")
+    end_date: Date | None = Field(None, description="When training ended.")
     source: Source = None
 
     @model_validator(mode="after")
@@ -499,10 +576,10 @@ class Training(Facts):
                 )
         elif self.codecarbon_run_id is not None:
             raise ValueError("codecarbon_run_id needs codecarbon_csv")
-        if self.gpu_hours is not None and (self.gpu_count is not None or self.days is not None):
+        if self.gpu_hours is not None and self.gpu_count is not None:
             raise ValueError("give gpu_hours, or gpu_count and days, not both")
-        if (self.gpu_count is None) != (self.days is None):
-            raise ValueError("gpu_count and days go together (gpu_hours = gpu_count x days x 24)")
+        if self.gpu_count is not None and self.days is None:
+            raise ValueError("gpu_count needs days (gpu_hours = gpu_count x days x 24)")
         if self.carbon_intensity_kg_per_kwh is not None and self.location is not None:
             raise ValueError("give carbon_intensity_kg_per_kwh or location, not both")
         return self
@@ -554,6 +631,19 @@ class Model(Facts):
     evaluation: list[EvalResult] = Field(default_factory=list, description="Evaluation results.")
     citation: Text | None = Field(None, description="How to cite the model (BibTeX).")
     training: Training | None = Field(None, description="Training and carbon facts.")
+    version: Name | None = Field(None, description="The model's version.")
+    release_date: Date | None = Field(None, description="First release through any channel.")
+    eu_placement_date: Date | None = Field(None, description="When it was placed on the EU market.")
+    input_modalities: list[Modality] = Field(default_factory=list, description="What it takes in.")
+    output_modalities: list[Modality] = Field(default_factory=list, description="What it puts out.")
+    max_input_size: Name | None = Field(None, description="Maximum input, e.g. '8192 tokens'.")
+    distribution_channels: list[Text] = Field(
+        default_factory=list,
+        description="How it is distributed, e.g. 'Hugging Face Hub (weights)'.",
+    )
+    acceptable_use_policy: Url | None = Field(
+        None, description="Where the acceptable use policy is (for RAIL models: the license)."
+    )
 
 
 class ProjectFile(Facts):

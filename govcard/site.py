@@ -26,6 +26,10 @@ CHART = "assets/carbon.svg"
 # What a built MkDocs site always has; an output folder without it is not ours to replace.
 SITE_MARKER = "search/search_index.json"
 PAGES = ("index", "datasets", "carbon", "license", "tags")
+EU_PAGES = {
+    "eu/training-content-summary.md": "Public summary of training content",
+    "eu/model-documentation.md": "Model documentation",
+}
 PAGE_TITLES = {
     "datasets": "Datasets",
     "carbon": "Carbon footprint",
@@ -167,7 +171,9 @@ def mkdocs_config(derived: Derived) -> dict[str, Any]:
     ]
     if derived.project.facts.datasets:
         nav.append({"Datasets": "datasets.md"})
-    nav += [{"Carbon": "carbon.md"}, {"Licenses": "license.md"}, {"Tags": "tags.md"}]
+    nav += [{"Carbon": "carbon.md"}, {"Licenses": "license.md"}]
+    nav.append({"Regulatory": [{title: path} for path, title in EU_PAGES.items()]})
+    nav.append({"Tags": "tags.md"})
     if not derived.models:
         nav.remove(nav[2])
     config: dict[str, Any] = {
@@ -236,6 +242,9 @@ def generate(
         page = render._render(env, f"site/{name}.md.j2", {**common, **extra})
         # The home page's title is the site's name (already escaped in mkdocs.yml).
         pages[f"{name}.md"] = page if name == "index" else _with_meta(page, PAGE_TITLES[name], [])
+    documents = render.eu_documents(derived, env, common)
+    for relative, title in EU_PAGES.items():
+        pages[relative] = _with_meta(documents[relative], title, ["regulatory"])
     if chart:
         pages[CHART] = chart
     config = mkdocs_config(derived)

@@ -26,6 +26,8 @@ from govcard.cli import cli
 from govcard.schema import ProjectFile
 
 ROOT = Path(__file__).resolve().parents[1]
+# The EU AI Act documents every render writes.
+EU = ["eu/model-documentation.md", "eu/training-content-summary.md"]
 EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bigcode"
 UPDATE_HINT = (
@@ -215,6 +217,8 @@ def test_example_matches_the_golden_files(example: dict[str, str], update_golden
         "GOVERNANCE.md",
         "governance.json",
         *(f"models/{model}/README.md" for model in EXAMPLE_MODELS),
+        "datasets/the-stack/README.md",
+        *EU,
     }
     assert set(example) == expected
     golden = snapshot(GOLDEN) if GOLDEN.is_dir() else {}
@@ -338,7 +342,7 @@ def test_metadata_yaml_is_what_huggingface_hub_writes(rendered, name: str) -> No
 
 def test_sections_without_facts_are_left_out(rendered) -> None:
     outputs = rendered(MINIMAL)
-    assert sorted(outputs) == ["GOVERNANCE.md", "governance.json", "models/m/README.md"]
+    assert sorted(outputs) == ["GOVERNANCE.md", *EU, "governance.json", "models/m/README.md"]
     for name, text in outputs.items():
         assert "None" not in text, name
         assert "null" not in text, name
@@ -367,7 +371,7 @@ def test_sections_without_facts_are_left_out(rendered) -> None:
 
 def test_project_with_only_a_name(rendered) -> None:
     outputs = rendered("project: {name: Bare}\n")
-    assert sorted(outputs) == ["GOVERNANCE.md", "governance.json"]
+    assert sorted(outputs) == ["GOVERNANCE.md", *EU, "governance.json"]
     governance = outputs["GOVERNANCE.md"]
     assert headings(governance) == ["# Bare Governance Card"]
     assert "None" not in governance
@@ -625,7 +629,7 @@ def test_gaps_are_printed_on_stderr(write) -> None:
     )
     result = run("render", "project.yaml", "-o", "out")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "wrote 4 files to out\n"
+    assert result.stdout == "wrote 7 files to out\n"
     assert result.stderr.splitlines() == [
         "gap: models[base]: dataset d has no hub_id, so the card metadata leaves it out",
         "gap: models[base]: no training facts; carbon footprint not reported",
@@ -891,7 +895,7 @@ def test_check_after_render_is_up_to_date(workdir: Path) -> None:
     before = snapshot(Path("out"))
     result = run("render", str(EXAMPLE), "-o", "out", "--check")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "out: up to date (5 files)\n"
+    assert result.stdout == "out: up to date (8 files)\n"
     assert snapshot(Path("out")) == before
 
 
@@ -965,6 +969,7 @@ def test_stale_model_folder_disappears(write, workdir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(snapshot(Path("out"))) == [
         "GOVERNANCE.md",
+        *EU,
         "governance.json",
         "models/a/README.md",
     ]
@@ -981,6 +986,7 @@ def test_check_lists_changed_files_and_writes_nothing(write, workdir: Path) -> N
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "changed: out/GOVERNANCE.md",
+        *(f"changed: out/{path}" for path in EU),
         "changed: out/governance.json",
         "changed: out/models/b/README.md",
     ]
@@ -1005,6 +1011,7 @@ def test_check_without_output_lists_missing_files(write, workdir: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "missing: out/GOVERNANCE.md",
+        *(f"missing: out/{path}" for path in EU),
         "missing: out/governance.json",
         "missing: out/models/a/README.md",
         "missing: out/models/b/README.md",
