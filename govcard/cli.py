@@ -79,6 +79,11 @@ def _overview(ctx: click.Context) -> str:
 
 # Paths stay strings here: pathlib costs start-up time that `govcard --help` need not pay.
 _FILE = click.Path(dir_okay=True)
+_template_dir = click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Templates that replace the defaults of the same name (or extend default:NAME).",
+)
 
 
 @cli.command()
@@ -304,11 +309,7 @@ def site() -> None:
     type=click.Path(file_okay=False),
     help="Also keep the generated MkDocs project (mkdocs.yml and pages) here, to edit or build with another tool.",
 )
-@click.option(
-    "--template-dir",
-    type=click.Path(file_okay=False, exists=True),
-    help="Templates that replace the defaults of the same name.",
-)
+@_template_dir
 def site_build(file: str, output: str, keep_source: str | None, template_dir: str | None) -> None:
     """Build the site of a project: home, Governance Card, model cards, datasets, carbon, licenses, tags.
 
@@ -375,11 +376,7 @@ def site_serve(file: str, port: int) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be published, contacting nothing.")
 @click.option("--create-pr", is_flag=True, help="Open pull requests instead of committing to main.")
-@click.option(
-    "--template-dir",
-    type=click.Path(file_okay=False, exists=True),
-    help="Templates that replace the defaults of the same name.",
-)
+@_template_dir
 def publish(
     file: str,
     space: str,
@@ -463,11 +460,7 @@ def gaps(file: str, documents: str) -> None:
     type=click.Path(file_okay=False),
     help="Output directory; replaced as a whole, and only if govcard wrote it.",
 )
-@click.option(
-    "--template-dir",
-    type=click.Path(file_okay=False, exists=True),
-    help="Templates that replace the defaults of the same name (or extend default:NAME).",
-)
+@_template_dir
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output on disk is stale.")
 def render(file: str, output: str, template_dir: str | None, check: bool) -> None:
     """Render the Governance Card, a model card per model, and governance.json.
