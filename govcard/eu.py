@@ -104,7 +104,9 @@ def training_time(view: ModelView) -> Figure:
     days = training_days(view)
     if days is None:
         return Figure(None)
-    return Figure(f"{days:,.0f} days ({bucket(days, TIME_RANGES, 'more than 6 months')})")
+    shown = round(days, 1)  # the range follows the figure as printed
+    text = f"{shown:,.0f}" if shown.is_integer() else f"{shown:,.1f}"
+    return Figure(f"{text} days ({bucket(shown, TIME_RANGES, 'more than 6 months')})")
 
 
 def compute(view: ModelView) -> Figure:
@@ -137,14 +139,20 @@ def energy(view: ModelView) -> Figure:
             method = (
                 f"GPU-hours × average power per GPU × PUE {footprint.pue:g}, computed by govcard"
             )
-        return Figure(f"{mwh:,.2f} MWh", method)
+        return Figure(f"{mwh_text(mwh)} MWh", method)
     training = view.model.training
     reported = training.reported.energy_quantity() if training and training.reported else None
     if reported is not None:
         return Figure(
-            f"{reported.value / 1000:,.2f} MWh", f"as reported by the provider ({reported.text})"
+            f"{mwh_text(reported.value / 1000)} MWh",
+            f"as reported by the provider ({reported.text})",
         )
     return Figure(None)
+
+
+def mwh_text(mwh: float) -> str:
+    """MWh with two decimals, or three significant figures below 0.01 MWh (0.0024, not 0.00)."""
+    return f"{mwh:,.2f}" if mwh >= 0.01 or mwh == 0 else f"{mwh:.3g}"
 
 
 def kwh_to_mwh(kwh: float) -> float:
@@ -191,7 +199,6 @@ def gaps(derived: Derived) -> list[Gap]:
             "date of placement on the Union market",
             m.eu_placement_date,
         )
-        need(summary, f"{where}.input_modalities", "modalities", m.input_modalities)
         need(form, f"{where}.release_date", "release date", m.release_date)
         need(form, f"{where}.eu_placement_date", "Union market release date", m.eu_placement_date)
         need(form, f"{where}.parameters", "total number of parameters", m.parameters)
@@ -203,6 +210,42 @@ def gaps(derived: Derived) -> list[Gap]:
         )
         need(form, f"{where}.license", "license", m.license)
         need(form, f"{where}.intended_use", "intended uses", m.intended_use, False)
+        need(form, f"{where}.version", "model version", m.version, False)
+        training = m.training
+        need(
+            form,
+            f"{where}.training.training_type",
+            "training type",
+            training and training.training_type,
+            False,
+        )
+        need(
+            form,
+            f"{where}.description",
+            "design of the training process",
+            m.modifications or m.description,
+            False,
+        )
+        need(
+            form,
+            f"{where}.training.hardware",
+            "hardware and software",
+            training and (training.hardware or training.software),
+            False,
+        )
+        rail = (
+            view.license is not None
+            and view.license.rail is not None
+            and not view.license.rail.family_only
+        )
+        if not rail:
+            need(
+                form,
+                f"{where}.acceptable_use_policy",
+                "acceptable use policy",
+                m.acceptable_use_policy,
+                False,
+            )
         need(form, f"{where}.datasets", "training data", m.datasets)
         need(form, f"{where}.training", "training time", training_days(view))
         need(

@@ -393,14 +393,20 @@ def _foreign_files(out_dir: Path) -> list[str]:
     if not out_dir.is_dir():
         return [out_dir.name]
     foreign = [p.name for p in sorted(out_dir.iterdir()) if p.name not in _OWNED_TOP]
-    models = out_dir / "models"
-    if models.is_dir():
-        for folder in sorted(models.iterdir()):
-            if not folder.is_dir():
-                foreign.append(f"models/{folder.name}")
+    eu_folder = out_dir / "eu"
+    if eu_folder.is_dir():
+        known = {Path(path).name for path in EU_DOCUMENTS}
+        foreign += [f"eu/{p.name}" for p in sorted(eu_folder.iterdir()) if p.name not in known]
+    for kind in ("models", "datasets"):
+        folder = out_dir / kind
+        if not folder.is_dir():
+            continue
+        for card_folder in sorted(folder.iterdir()):
+            if not card_folder.is_dir():
+                foreign.append(f"{kind}/{card_folder.name}")
                 continue
-            extra = sorted(p.name for p in folder.iterdir() if p.name != "README.md")
-            foreign += [f"models/{folder.name}/{name}" for name in extra]
+            extra = sorted(p.name for p in card_folder.iterdir() if p.name != "README.md")
+            foreign += [f"{kind}/{card_folder.name}/{name}" for name in extra]
     return foreign
 
 

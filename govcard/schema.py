@@ -326,6 +326,11 @@ Modality = Literal["text", "code", "image", "audio", "video", "other"]
 DataCategory = Literal["public", "licensed", "private", "crawled", "user", "synthetic", "other"]
 
 
+def _in_order(start: dt.date | None, end: dt.date | None, first: str, last: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"{last} ({end}) is before {first} ({start}); swap them")
+
+
 class Crawler(Facts):
     """A web crawler that collected training data."""
 
@@ -339,6 +344,11 @@ class Crawler(Facts):
     domains: list[Name] = Field(
         default_factory=list, description="The most relevant domains crawled."
     )
+
+    @model_validator(mode="after")
+    def _period(self) -> Crawler:
+        _in_order(self.period_start, self.period_end, "period_start", "period_end")
+        return self
 
 
 class Dataset(Facts):
@@ -360,7 +370,9 @@ class Dataset(Facts):
         None, description="Kind of source, as the EU training-content summary groups them."
     )
     modality: Modality | None = Field(None, description="What the data is: text, code, image, ...")
-    tokens: Count | None = Field(None, description="Size in tokens (text and code).")
+    tokens: Annotated[int, Field(ge=0, le=10**18)] | None = Field(
+        None, description="Size in tokens (text and code)."
+    )
     items: Count | None = Field(
         None, description="Number of items (documents, files, images, ...)."
     )
@@ -384,6 +396,11 @@ class Dataset(Facts):
     task_categories: list[Slug] = Field(
         default_factory=list, description="Hub task categories for the dataset card."
     )
+
+    @model_validator(mode="after")
+    def _collection_period(self) -> Dataset:
+        _in_order(self.collection_start, self.collection_end, "collection_start", "collection_end")
+        return self
 
 
 # --- models -----------------------------------------------------------------------------------
@@ -582,6 +599,7 @@ class Training(Facts):
             raise ValueError("gpu_count needs days (gpu_hours = gpu_count x days x 24)")
         if self.carbon_intensity_kg_per_kwh is not None and self.location is not None:
             raise ValueError("give carbon_intensity_kg_per_kwh or location, not both")
+        _in_order(self.start_date, self.end_date, "start_date", "end_date")
         return self
 
     def total_gpu_hours(self) -> float | None:
