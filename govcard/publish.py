@@ -10,6 +10,7 @@ cleanly and every model card passes `govcard check`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -197,6 +198,8 @@ def publish(
     # output is a line per repository, without progress bars.
     constants.HF_HUB_DISABLE_TELEMETRY = True
     disable_progress_bars()
+    # huggingface_hub logs each retry as a warning; a failure is reported once, by govcard.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
     api = HfApi(endpoint=endpoint, token=token)
     outcomes: list[Outcome] = []

@@ -121,6 +121,7 @@ def card_metadata(view: ModelView) -> dict[str, Any]:
     ]
     data = ModelCardData(
         base_model=view.base_hub_id,
+        language=model.languages or None,
         datasets=view.hub_datasets or None,
         library_name=model.library_name,
         metrics=model.metrics or None,

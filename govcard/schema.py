@@ -635,6 +635,10 @@ class Model(Facts):
     metrics: list[Slug] = Field(
         default_factory=list, description="Hub metric ids for the card metadata, e.g. 'code_eval'."
     )
+    languages: list[Name] = Field(
+        default_factory=list,
+        description="Natural languages, as ISO 639-1 codes (the Hub's `language`).",
+    )
     pipeline_tag: Slug | None = Field(None, description="Hub pipeline tag, e.g. 'text-generation'.")
     library_name: Slug | None = Field(None, description="Hub library name, e.g. 'transformers'.")
     tags: list[Slug] = Field(default_factory=list, description="Hub tags.")
