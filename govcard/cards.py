@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 MAX_BYTES = 10 * 1024 * 1024
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BLOCK_START = re.compile(r"\s{0,3}[#`~]")
+_BLOCK_START = re.compile(r"[ \t]{0,3}[#`~]")
+_BLOCK_FIRST = frozenset(" \t#`~")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
@@ -87,14 +88,16 @@ class Card:
         for needle in needles:
             position = lowered.find(needle)
             while 0 <= position < end:
-                line = bisect.bisect_right(self._line_starts, position) - 1
+                line = self._line_of(position)
                 offsets.add(line)
                 # Go on from the next line: one match per line is enough.
-                following = (
-                    self._line_starts[line + 1] if line + 1 < len(self._line_starts) else end
-                )
-                position = lowered.find(needle, following)
+                following = lowered.find("\n", position)
+                position = -1 if following < 0 else lowered.find(needle, following)
         return sorted(offsets)
+
+    def _line_of(self, position: int) -> int:
+        """The body line (offset) of a position in the body."""
+        return bisect.bisect_right(self._line_starts, position) - 1
 
     @cached_property
     def _line_starts(self) -> list[int]:
@@ -107,7 +110,8 @@ class Card:
         found: list[Heading] = []
         fence: str | None = None
         for offset, line in enumerate(self.body_lines):
-            if not _BLOCK_START.match(line):
+            # A cheap first test: most lines cannot start a heading or a fence.
+            if line[:1] not in _BLOCK_FIRST or not _BLOCK_START.match(line):
                 continue
             marker = _FENCE.match(line)
             if marker:
@@ -326,7 +330,7 @@ def _scalar(text: str) -> object:
 
 def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
     """Front matter in the plain subset described above as a dict, or None to use PyYAML."""
-    if any(_UNUSUAL.search(line) for line in lines):
+    if _UNUSUAL.search("\n".join(lines)):
         return None
     data: dict[str, Any] = {}
     index, count = 0, len(lines)
