@@ -132,7 +132,7 @@ def energy(view: ModelView) -> Figure:
     """Training energy in MWh with the method: computed from the carbon facts, else as reported."""
     footprint = view.footprint
     if footprint is not None and footprint.facility_energy_kwh is not None:
-        mwh = footprint.facility_energy_kwh / 1000
+        mwh = kwh_to_mwh(footprint.facility_energy_kwh)
         if footprint.method == "codecarbon":
             method = "measured with codecarbon (data-centre overhead included)"
         else:
@@ -144,7 +144,7 @@ def energy(view: ModelView) -> Figure:
     reported = training.reported.energy_quantity() if training and training.reported else None
     if reported is not None:
         return Figure(
-            f"{mwh_text(reported.value / 1000)} MWh",
+            f"{mwh_text(kwh_to_mwh(reported.value))} MWh",
             f"as reported by the provider ({reported.text})",
         )
     return Figure(None)

@@ -226,17 +226,17 @@ def render(
     common = common_context(derived)
     if model_links:
         common["model_paths"] = {**common["model_paths"], **model_links}
-    outputs = {GOVERNANCE_CARD: _render(env, GOVERNANCE_TEMPLATE, common)}
+    outputs = {GOVERNANCE_CARD: render_template(env, GOVERNANCE_TEMPLATE, common)}
     for view in derived.models:
         context = model_context(common, view, governance_link)
-        outputs[MODEL_CARD_PATH.format(id=view.model.id)] = _render(env, MODEL_TEMPLATE, context)
+        outputs[MODEL_CARD_PATH.format(id=view.model.id)] = render_template(env, MODEL_TEMPLATE, context)
     for dataset in derived.project.facts.datasets:
         context = {
             **common,
             "dataset": dataset,
             "front_matter": Markup(dataset_front_matter(dataset)),
         }
-        outputs[f"datasets/{dataset.id}/README.md"] = _render(env, DATASET_TEMPLATE, context)
+        outputs[f"datasets/{dataset.id}/README.md"] = render_template(env, DATASET_TEMPLATE, context)
     outputs.update(eu_documents(derived, env, common))
     outputs[GOVERNANCE_JSON] = governance_json(derived)
     return outputs
@@ -249,7 +249,7 @@ def eu_documents(
     from govcard import eu
 
     regulatory = {**common, **eu.context(derived)}
-    return {path: _render(env, template, regulatory) for path, template in EU_DOCUMENTS.items()}
+    return {path: render_template(env, template, regulatory) for path, template in EU_DOCUMENTS.items()}
 
 
 SIZE_CATEGORIES = [
@@ -312,7 +312,7 @@ def model_context(
     }
 
 
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     import jinja2
 
     try:

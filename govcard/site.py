@@ -216,13 +216,13 @@ def generate(
     pages: dict[str, str] = {}
     project_name = derived.project.facts.project.name
     pages["governance.md"] = _with_meta(
-        render._render(env, render.GOVERNANCE_TEMPLATE, common),
+        render.render_template(env, render.GOVERNANCE_TEMPLATE, common),
         f"{project_name} Governance Card",
         ["governance"],
     )
     for view in derived.models:
         context = render.model_context(common, view, "../governance.md", with_front_matter=False)
-        card = render._render(env, render.MODEL_TEMPLATE, context)
+        card = render.render_template(env, render.MODEL_TEMPLATE, context)
         pages[SITE_MODEL_PATH.format(id=view.model.id)] = model_page(card, view)
     chart = carbon_chart(derived.models)
     totals = [
@@ -239,7 +239,7 @@ def generate(
     for name in PAGES:
         if name == "datasets" and not derived.project.facts.datasets:
             continue
-        page = render._render(env, f"site/{name}.md.j2", {**common, **extra})
+        page = render.render_template(env, f"site/{name}.md.j2", {**common, **extra})
         # The home page's title is the site's name (already escaped in mkdocs.yml).
         pages[f"{name}.md"] = page if name == "index" else _with_meta(page, PAGE_TITLES[name], [])
     documents = render.eu_documents(derived, env, common)
