@@ -434,6 +434,7 @@ class _Checker:
         self.findings: list[Finding] = []
 
     def add(self, rule_id: str, line: int, message: str, fix: str | None = None) -> None:
+        """Record a finding, unless its rule is ignored; severities as configured and --strict."""
         if rule_id in self.options.ignore:
             return
         rule = RULES[rule_id]
@@ -443,6 +444,7 @@ class _Checker:
         self.findings.append(Finding(rule_id, severity, line, message, fix or rule.fix))
 
     def run(self) -> list[Finding]:
+        """Every rule on the card; the findings in line order."""
         card = self.card
         if card.front_matter_error is not None:
             line, message = card.front_matter_error

@@ -119,10 +119,12 @@ class _Builder:
         self._open: set[int] = set()
 
     def error(self, node: yaml.Node, message: str) -> GovcardError:
+        """An error at a node's position."""
         mark = node.start_mark
         return GovcardError.at(self.file, message, mark.line + 1, mark.column + 1)
 
     def build(self, node: yaml.Node, path: FactPath) -> Any:
+        """Plain data for a node at `path`, counting values and recording positions."""
         self.values += 1
         if self.values > MAX_VALUES:
             raise self.error(

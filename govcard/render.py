@@ -229,14 +229,18 @@ def render(
     outputs = {GOVERNANCE_CARD: render_template(env, GOVERNANCE_TEMPLATE, common)}
     for view in derived.models:
         context = model_context(common, view, governance_link)
-        outputs[MODEL_CARD_PATH.format(id=view.model.id)] = render_template(env, MODEL_TEMPLATE, context)
+        outputs[MODEL_CARD_PATH.format(id=view.model.id)] = render_template(
+            env, MODEL_TEMPLATE, context
+        )
     for dataset in derived.project.facts.datasets:
         context = {
             **common,
             "dataset": dataset,
             "front_matter": Markup(dataset_front_matter(dataset)),
         }
-        outputs[f"datasets/{dataset.id}/README.md"] = render_template(env, DATASET_TEMPLATE, context)
+        outputs[f"datasets/{dataset.id}/README.md"] = render_template(
+            env, DATASET_TEMPLATE, context
+        )
     outputs.update(eu_documents(derived, env, common))
     outputs[GOVERNANCE_JSON] = governance_json(derived)
     return outputs
@@ -249,7 +253,9 @@ def eu_documents(
     from govcard import eu
 
     regulatory = {**common, **eu.context(derived)}
-    return {path: render_template(env, template, regulatory) for path, template in EU_DOCUMENTS.items()}
+    return {
+        path: render_template(env, template, regulatory) for path, template in EU_DOCUMENTS.items()
+    }
 
 
 SIZE_CATEGORIES = [
@@ -313,6 +319,7 @@ def model_context(
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; a failure is a one-line error naming the template file and line."""
     import jinja2
 
     try:
