@@ -7,8 +7,6 @@ findings; CRLF line endings and a byte-order mark are accepted.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -86,23 +84,17 @@ class Card:
         end = len(self.body)
         offsets: set[int] = set()
         for needle in needles:
+            # Lines are counted from the previous match on, so a card with many matches still
+            # costs one pass.
+            line, counted = 0, 0
             position = lowered.find(needle)
             while 0 <= position < end:
-                line = self._line_of(position)
+                line += lowered.count("\n", counted, position)
+                counted = position
                 offsets.add(line)
-                # Go on from the next line: one match per line is enough.
-                following = lowered.find("\n", position)
+                following = lowered.find("\n", position)  # one match per line is enough
                 position = -1 if following < 0 else lowered.find(needle, following)
         return sorted(offsets)
-
-    def _line_of(self, position: int) -> int:
-        """The body line (offset) of a position in the body."""
-        return bisect.bisect_right(self._line_starts, position) - 1
-
-    @cached_property
-    def _line_starts(self) -> list[int]:
-        """The offset in `body` where each body line starts."""
-        return [0, *itertools.accumulate(len(line) + 1 for line in self.body_lines[:-1])]
 
     @cached_property
     def headings(self) -> list[Heading]:
@@ -231,36 +223,44 @@ def decode(raw: bytes) -> str:
 
 
 def parse(text: str, path: str) -> Card:
-    """Split a card into front matter and body and parse the front matter."""
-    lines = text.split("\n")
+    """Split a card into front matter and body and parse the front matter.
+
+    Only the front matter is split into lines here; the body is a slice of the text.
+    """
     card = Card(path=path, text=text)
-    # Like huggingface_hub, allow blank lines before the front matter (kept as empty lines so
-    # line numbers stay true).
-    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    if first and first < len(lines) and lines[first].rstrip() == "---":
-        lines = lines[first:]
-        card.front_start = first + 1
-    else:
-        first = 0
-    if not lines or lines[0].rstrip() != "---":
+    # Like huggingface_hub, allow blank lines before the front matter; line numbers stay true.
+    content = len(text) - len(text.lstrip())
+    line_start = text.rfind("\n", 0, content) + 1
+    header_end = text.find("\n", line_start)
+    header = text[line_start : header_end if header_end >= 0 else len(text)]
+    if header.rstrip() != "---":
         card.front_matter_error = (1, "no YAML front matter (a card starts with a --- line)")
         card.body = text
         return card
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
+    first = text.count("\n", 0, line_start)
+    card.front_start = first + 1
+    position = header_end + 1 if header_end >= 0 else len(text) + 1
+    while position <= len(text):
+        newline = text.find("\n", position)
+        line = text[position : newline if newline >= 0 else len(text)]
+        if line.rstrip() in ("---", "..."):
+            card.body_start = card.front_start + len(card.front_lines) + 2
+            card.body = text[newline + 1 :] if newline >= 0 else ""
+            break
+        card.front_lines.append(line)
+        position = newline + 1 if newline >= 0 else len(text) + 1
+    else:
+        card.front_lines = []
         card.front_matter_error = (1, "the front matter is not closed by a --- line")
         card.body = text
         return card
-    card.front_lines = lines[1:end]
-    card.body_start = end + 2 + first
-    card.body = "\n".join(lines[end + 1 :])
     data = simple_yaml(card.front_lines)
     if data is None:
         try:
             data = _load_yaml("\n".join(card.front_lines))
         except ValueError as exc:
-            line, message = _yaml_problem(exc)
-            card.front_matter_error = (line + first, message)
+            error_line, message = _yaml_problem(exc)
+            card.front_matter_error = (error_line + first, message)
             return card
     if data is None:
         card.metadata = {}

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ class LicenseInfo:
             }
         )
 
-    @property
+    @cached_property
     def topics(self) -> set[str]:
         """The topics of its restrictions."""
         return {r.topic for r in self.restrictions}
