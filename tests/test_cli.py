@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from support import run
 
 from govcard import __version__, loader
 from govcard.cli import cli
@@ -26,10 +27,6 @@ models:
       pue: 0.9
       gpu_hour: 10
 """
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), prog_name="govcard")
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import given
 from hypothesis import strategies as st
+from support import run
 
 from govcard import derive, eu, licenses, loader, markdown, render
-from govcard.cli import cli
 from govcard.derive import ModelView
 from govcard.errors import GovcardError
 from govcard.schema import Dataset
@@ -112,10 +112,6 @@ models:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), prog_name="govcard")
 
 
 def complete() -> dict[str, Any]:

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from support import run, snapshot
 
 from govcard import derive, licenses, loader, markdown, render
-from govcard.cli import cli
 from govcard.schema import ProjectFile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,19 +37,6 @@ EXAMPLE_MODELS = ["santacoder", "starcoderbase", "starcoder"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), prog_name="govcard")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder`, by relative path, as bytes."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def texts(folder: Path) -> dict[str, str]:

@@ -23,9 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-
-from govcard.cli import cli
+from support import run, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
@@ -43,19 +41,6 @@ GOVCARD = [sys.executable, "-m", "govcard"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), prog_name="govcard")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder`, by relative path, as bytes."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def pages(site: Path) -> dict[str, str]:

@@ -1,0 +1,23 @@
+"""Helpers the test files share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from govcard.cli import cli
+
+
+def run(*args: str) -> Result:
+    """`govcard ARGS` through click's runner, as a user runs it."""
+    return CliRunner().invoke(cli, list(args), prog_name="govcard")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path, as bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
