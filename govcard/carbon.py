@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from govcard import intensity, measurements, units
 from govcard.errors import GovcardError, Problem
+from govcard.extras import MissingExtra
 from govcard.loader import Project
 from govcard.schema import Model, Reported, Training
 
@@ -89,6 +90,13 @@ def footprints(project: Project) -> list[Footprint]:
             results.append(footprint(model, model.training, project, index))
         except intensity.UnknownLocation as exc:
             problems.append(project.problem(("models", index, "training", "location"), str(exc)))
+        except MissingExtra as exc:
+            # Once, at the first location: every other one needs the same install.
+            at = ("models", index, "training", "location")
+            advice = (
+                f"looking up its grid intensity {exc.advice}, or give carbon_intensity_kg_per_kwh"
+            )
+            raise GovcardError([project.problem(at, advice)]) from None
         except GovcardError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -77,6 +77,13 @@ def _overview(ctx: click.Context) -> str:
     return "\n".join(lines)
 
 
+def _require(extra: str) -> None:
+    """Stop the running command with one line naming `extra` when it is not installed."""
+    from govcard import extras
+
+    extras.require(extra, click.get_current_context().command_path)
+
+
 # Paths stay strings here: pathlib costs start-up time that `govcard --help` need not pay.
 _FILE = click.Path(dir_okay=True)
 _template_dir = click.option(
@@ -287,6 +294,8 @@ def check(
 def site() -> None:
     """Build or preview a MkDocs-Material site of the cards (works offline, on any static host).
 
+    Needs the site extra: pip install 'govcard[site]'.
+
     \b
     Example:
       govcard site build examples/bigcode/project.yaml -o site/
@@ -317,6 +326,7 @@ def site_build(file: str, output: str, keep_source: str | None, template_dir: st
     Example:
       govcard site build examples/bigcode/project.yaml -o site/ --keep-source site-src/
     """
+    _require("site")
     from pathlib import Path
 
     from govcard import derive, loader
@@ -351,6 +361,7 @@ def site_serve(file: str, port: int) -> None:
     Example:
       govcard site serve examples/bigcode/project.yaml --port 8000
     """
+    _require("site")
     from govcard import site as sites
 
     sites.serve(file, port)
@@ -391,13 +402,14 @@ def publish(
 
     The site is one atomic commit that adds and updates the changed files and deletes the stale
     ones; running it again is safe. Nothing is published unless the site builds cleanly and every
-    model card passes govcard check.
+    model card passes govcard check. Needs the site extra: pip install 'govcard[site]'.
 
     \b
     Example:
       govcard publish examples/bigcode/project.yaml --space my-org/governance --dry-run
       govcard publish examples/bigcode/project.yaml --space my-org/governance --models
     """
+    _require("site")
     import re
 
     from govcard import derive, loader

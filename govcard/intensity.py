@@ -3,7 +3,8 @@
 codecarbon's lookups are internal classes (pinned to >=3.3,<4 and tested), and its public behaviour
 falls back silently to the country or the world average when a region is unknown. Here every
 location is checked against codecarbon's data first, so an unknown one is an error, never a guess.
-codecarbon imports pandas, so it is imported only when a lookup is needed.
+codecarbon imports pandas, so it is imported only when a lookup is needed; it is the carbon extra
+(`pip install 'govcard[carbon]'`), and a lookup without it raises `extras.MissingExtra`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from govcard import extras
 from govcard.schema import Location
 
 
@@ -83,8 +85,10 @@ def _did_you_mean(value: str, known: list[str]) -> str:
 
 
 def _codecarbon() -> tuple[Any, Any, str]:
+    """codecarbon's emissions calculator, its data and its version; every lookup starts here."""
     from importlib.metadata import version
 
+    extras.require("carbon", "a grid intensity lookup by location")
     from codecarbon.core.emissions import Emissions
     from codecarbon.input import DataSource
 
@@ -99,9 +103,9 @@ def _per_kwh(compute: Any, *args: Any) -> float:
 
 
 def _gcp(region: str) -> Intensity:
+    emissions, data, version = _codecarbon()
     from codecarbon.external.geography import CloudMetadata
 
-    emissions, data, version = _codecarbon()
     table = data.get_cloud_emissions_data()
     rows = table[(table["provider"] == "gcp") & (table["region"] == region)]
     if rows.empty:
@@ -118,9 +122,9 @@ def _gcp(region: str) -> Intensity:
 
 
 def _grid(country: str, region: str | None) -> Intensity:
+    emissions, data, version = _codecarbon()
     from codecarbon.external.geography import GeoMetadata
 
-    emissions, data, version = _codecarbon()
     mix = data.get_global_energy_mix_data()
     if country not in mix:
         raise UnknownLocation(

@@ -1,11 +1,12 @@
-"""The built wheel works without the source tree: templates and schemas ship inside it."""
+"""The built wheel works without the source tree (templates and schemas ship inside it), and its
+core install, without extras, runs what CI needs and names the extra a command lacks."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import sysconfig
 import venv
 from pathlib import Path
 
@@ -17,11 +18,8 @@ EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with only the built wheel installed; dependencies come from this environment.
-
-    The current site-packages is appended through a plain path line in a .pth file: its own .pth
-    files (the editable install of govcard) are not processed, so only the wheel's govcard is seen.
-    """
+    """A fresh venv with the built wheel installed as `pip install govcard` would: with its core
+    dependencies, from the package index, and none of the extras (site, carbon)."""
     tmp = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -41,37 +39,33 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wheel = next((tmp / "dist").glob("govcard-*.whl"))
     env_dir = tmp / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    Path(purelib, "outer-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
             "--python",
-            str(python),
+            str(env_dir / "bin" / "python"),
             "install",
             "--quiet",
-            "--no-deps",
             str(wheel),
         ],
         check=True,
+        env=_outside(),
     )
     return env_dir
 
 
+def _outside() -> dict[str, str]:
+    """This environment's variables, less those that would point a command at this venv."""
+    return {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+
+
 def run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     return subprocess.run(
         [str(env_dir / "bin" / "govcard"), *args],
         cwd=cwd,
-        env=environment,
+        env=_outside(),
         capture_output=True,
         text=True,
     )
@@ -99,3 +93,121 @@ def test_wheel_ships_the_starter_and_the_schema(installed: Path, tmp_path: Path)
     assert run(installed, "validate", "starter/project.yaml", cwd=tmp_path).returncode == 0
     shipped = (tmp_path / "starter" / "project.schema.json").read_text(encoding="utf-8")
     assert shipped == (ROOT / "schemas" / "project.schema.json").read_text(encoding="utf-8")
+
+
+LOCATED = """\
+project:
+  name: Located
+models:
+  - id: a
+    name: A
+    training:
+      gpu_hours: 1000
+      gpu_power_w: 300
+      location: {country: FRA}
+  - id: b
+    name: B
+    training:
+      gpu_hours: 1000
+      gpu_power_w: 300
+      location: {cloud: aws, region: us-west-2}
+"""
+
+
+@pytest.mark.slow
+def test_the_core_install_has_no_extra(installed: Path, tmp_path: Path) -> None:
+    found = subprocess.run(
+        [
+            str(installed / "bin" / "python"),
+            "-c",
+            "import importlib.util as u;"
+            "print(*[m for m in ('mkdocs', 'material', 'codecarbon', 'pandas') if u.find_spec(m)])",
+        ],
+        cwd=tmp_path,
+        env=_outside(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert found.strip() == "", "the core install must not pull the site or carbon extras"
+
+
+@pytest.mark.slow
+def test_the_core_install_validates_renders_checks_and_accounts(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The CI commands: the README's render of the example, its cards checked, carbon figures."""
+    result = run(installed, "render", str(EXAMPLE), "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote 8 files to out\n"
+    result = run(installed, "check", "out/models/", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.endswith("3 cards checked: 0 errors, 0 warnings, 0 notes\n")
+    fixture = ROOT / "tests" / "fixtures" / "carbon.yaml"
+    assert run(installed, "validate", str(fixture), cwd=tmp_path).returncode == 0
+    result = run(installed, "carbon", str(fixture), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    models = json.loads(result.stdout)["models"]
+    assert [m["id"] for m in models] == ["starcoderbase", "santacoder"]
+    assert models[0]["carbon_intensity_kg_per_kwh"] == 0.15495
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("site", "build", str(EXAMPLE), "-o", "site"),
+        ("site", "serve", str(EXAMPLE)),
+        ("publish", str(EXAMPLE), "--space", "org/governance", "--dry-run"),
+    ],
+    ids=["site build", "site serve", "publish"],
+)
+def test_the_core_install_names_the_site_extra(
+    installed: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = run(installed, *args, cwd=tmp_path)
+    assert result.returncode == 2
+    command = " ".join(args[: 2 if args[0] == "site" else 1])
+    assert result.stderr == (
+        f"govcard {command}: needs the site extra, which is not installed: "
+        "pip install 'govcard[site]'\n"
+    )
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == [], "nothing is written"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["validate", "carbon", "render"])
+def test_the_core_install_names_the_carbon_extra_for_a_location(
+    installed: Path, tmp_path: Path, command: str
+) -> None:
+    (tmp_path / "project.yaml").write_text(LOCATED, encoding="utf-8")
+    result = run(installed, command, "project.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "project.yaml:9:17: models[0].training.location: looking up its grid intensity needs the "
+        "carbon extra, which is not installed: pip install 'govcard[carbon]', "
+        "or give carbon_intensity_kg_per_kwh\n"
+    )
+    assert result.stdout == ""
+
+
+def test_each_extra_provides_what_its_guard_looks_for() -> None:
+    """govcard/extras.py names the packages each extra of pyproject.toml installs; `all` has every
+    extra and `test` pulls `all`, so the tests see the whole of govcard."""
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    from govcard.extras import PACKAGES
+
+    optional = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    provided = packages_distributions()
+    for extra, packages in PACKAGES.items():
+        names = {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].lower() for r in optional[extra]}
+        for package in packages:
+            assert {d.lower() for d in provided[package]} <= names, (extra, package)
+    assert optional["all"] == [f"govcard[{','.join(PACKAGES)}]"]
+    assert "govcard[all]" in optional["test"]
