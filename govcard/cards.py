@@ -15,9 +15,11 @@ from typing import Any, NamedTuple
 
 MAX_BYTES = 10 * 1024 * 1024
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BLOCK_START = re.compile(r"[ \t]{0,3}[#`~]")
-_BLOCK_FIRST = frozenset(" \t#`~")
+# Searched from a line start, so that the search stays a fast search for a literal "\n#".
+_TITLE = re.compile(r"\n?#[ \t]+([^\n]*)")
+_KEY_AT_LINE_START = re.compile(r"\n([^ \n#-][^\n:]*):")
+_HASHES = re.compile(r"(#{1,6})(?:\s+|$)")
+_BLOCK_LINE = re.compile(r"^[ \t]{0,3}[#`~][^\n]*", re.MULTILINE)
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
@@ -46,11 +48,15 @@ class Card:
     """(line, message) when the front matter is missing or invalid."""
     front_lines: list[str] = field(default_factory=list)
     """The lines between the `---` lines."""
+    front: str = ""
+    """The text between the `---` lines."""
     front_start: int = 1
     """Line number of the opening `---`."""
     body_start: int = 1
     """Line number of the body's first line."""
     body: str = ""
+    keys: frozenset[str] = frozenset()
+    """The metadata's top-level keys, also those that were not parsed."""
 
     @cached_property
     def body_lines(self) -> list[str]:
@@ -59,24 +65,15 @@ class Card:
 
     @cached_property
     def lowered(self) -> str:
-        """Body and front matter, lowercased."""
-        return (self.body + "\n" + "\n".join(self.front_lines)).lower()
+        """Body and front matter, lowercased: body offsets are offsets in it."""
+        return f"{self.body}\n{self.front}".lower()
 
     @cached_property
-    def searchable(self) -> str:
-        """Body and front matter as `normalise` makes them: `" use restrictions of the license "`."""
-        return normalise(self.lowered)
-
-    @cached_property
-    def words(self) -> frozenset[str]:
-        """The words of `searchable`, for a quick test before a phrase search."""
-        return frozenset(self.searchable.split())
-
-    def mentions(self, phrase: Phrase) -> bool:
-        """Whether the card contains the phrase (its last word may be the start of a longer word:
-        "impersonat" finds "impersonating")."""
-        words = self.words
-        return all(word in words for word in phrase.whole_words) and phrase.text in self.searchable
+    def title(self) -> str:
+        """The body's first level-1 heading, or ""."""
+        body = self.body
+        match = _TITLE.match(body) or _TITLE.search(body, body.find("\n#"))
+        return match.group(1).strip().rstrip("#").rstrip() if match else ""
 
     def lines_with(self, *needles: str) -> list[int]:
         """Offsets of the body lines that contain any of the lowercase needles, in order."""
@@ -101,11 +98,14 @@ class Card:
         """The body's ATX headings, outside code blocks."""
         found: list[Heading] = []
         fence: str | None = None
-        for offset, line in enumerate(self.body_lines):
-            # A cheap first test: most lines cannot start a heading or a fence.
-            if line[:1] not in _BLOCK_FIRST or not _BLOCK_START.match(line):
-                continue
-            marker = _FENCE.match(line)
+        body = self.body
+        line, counted = self.body_start, 0
+        # Only lines that can start a heading or a fence are looked at, found by one search.
+        for candidate in _BLOCK_LINE.finditer(body):
+            text = candidate.group()
+            line += body.count("\n", counted, candidate.start())
+            counted = candidate.start()
+            marker = _FENCE.match(text)
             if marker:
                 run = marker.group(1)
                 if fence is None:
@@ -114,22 +114,24 @@ class Card:
                     fence = None
                 continue
             if fence is None:
-                match = _HEADING.match(line)
-                if match:
-                    found.append(
-                        Heading(len(match.group(1)), match.group(2), self.body_start + offset)
-                    )
+                hashes = _HASHES.match(text)
+                if hashes:
+                    # The closing #s and spaces are stripped without a regular expression: a
+                    # pattern such as "\s*#*\s*$" backtracks on long runs of spaces.
+                    title = text[hashes.end() :].strip().rstrip("#").rstrip()
+                    found.append(Heading(len(hashes.group(1)), title, line))
         return found
 
     @cached_property
     def _top_keys(self) -> dict[str, int]:
         """Top-level metadata keys and their lines."""
         keys: dict[str, int] = {}
-        for offset, text in enumerate(self.front_lines):
-            if text[:1] not in ("", " ", "-", "#") and ":" in text:
-                keys.setdefault(
-                    text.split(":", 1)[0].strip().strip("'\""), offset + self.front_start + 1
-                )
+        front = "\n" + self.front
+        line, counted = self.front_start, 0
+        for match in _KEY_AT_LINE_START.finditer(front):
+            line += front.count("\n", counted, match.start() + 1)
+            counted = match.start() + 1
+            keys.setdefault(match.group(1).strip().strip("'\""), line)
         return keys
 
     def key_line(self, *keys: str) -> int:
@@ -156,26 +158,6 @@ class Card:
         return self.body_start
 
 
-class Phrase(NamedTuple):
-    """A phrase to look for in a card, normalised, with the words that must stand whole in it."""
-
-    text: str
-    whole_words: tuple[str, ...]
-
-    @classmethod
-    def of(cls, text: str) -> Phrase:
-        """The phrase for `text`."""
-        normal = normalise(text).rstrip()
-        return cls(normal, tuple(normal.split()[:-1]))
-
-
-def normalise(text: str) -> str:
-    """Lowercase; "-", "_", "*" and "/" to spaces (so "use-based", "**use**" and "and/or" read as
-    words); whitespace folded; one space at each end."""
-    lowered = text.lower().replace("*", " ").replace("_", " ").replace("-", " ").replace("/", " ")
-    return " " + " ".join(lowered.split()) + " "
-
-
 def _load_yaml(text: str) -> Any:
     """PyYAML's safe loader (libyaml when available); its errors become ValueError."""
     import yaml  # only for front matter the fast path does not read: it costs 12 ms to import
@@ -194,7 +176,7 @@ def _yaml_problem(exc: ValueError) -> tuple[int, str]:
     return int(line), f"the front matter is not valid YAML: {message}"
 
 
-def read(path: Path) -> Card:
+def read(path: Path, keys: frozenset[str] | None = None) -> Card:
     """Read and parse a card file; raise `Unreadable` for what is not a text file."""
     try:
         size = path.stat().st_size
@@ -205,7 +187,7 @@ def read(path: Path) -> Card:
         raw = path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"cannot read the file: {exc.strerror}") from None
-    return parse(decode(raw), str(path))
+    return parse(decode(raw), str(path), keys)
 
 
 def decode(raw: bytes) -> str:
@@ -222,10 +204,13 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse(text: str, path: str) -> Card:
+def parse(text: str, path: str, keys: frozenset[str] | None = None) -> Card:
     """Split a card into front matter and body and parse the front matter.
 
-    Only the front matter is split into lines here; the body is a slice of the text.
+    With `keys`, only those top-level keys of the metadata are parsed (`govcard check` reads a
+    handful, and a model-index can be most of a card's YAML); the others are not read, so YAML
+    errors inside them are not reported. Only the front matter is split into lines here; the
+    body is a slice of the text.
     """
     card = Card(path=path, text=text)
     # Like huggingface_hub, allow blank lines before the front matter; line numbers stay true.
@@ -239,29 +224,28 @@ def parse(text: str, path: str) -> Card:
         return card
     first = text.count("\n", 0, line_start)
     card.front_start = first + 1
-    position = header_end + 1 if header_end >= 0 else len(text) + 1
-    while position <= len(text):
-        newline = text.find("\n", position)
-        line = text[position : newline if newline >= 0 else len(text)]
-        if line.rstrip() in ("---", "..."):
-            card.body_start = card.front_start + len(card.front_lines) + 2
-            card.body = text[newline + 1 :] if newline >= 0 else ""
-            break
-        card.front_lines.append(line)
-        position = newline + 1 if newline >= 0 else len(text) + 1
-    else:
-        card.front_lines = []
+    closing = _CLOSING.search(text, header_end) if header_end >= 0 else None
+    if closing is None:
         card.front_matter_error = (1, "the front matter is not closed by a --- line")
         card.body = text
         return card
-    data = simple_yaml(card.front_lines)
-    if data is None:
-        try:
-            data = _load_yaml("\n".join(card.front_lines))
-        except ValueError as exc:
-            error_line, message = _yaml_problem(exc)
-            card.front_matter_error = (error_line + first, message)
-            return card
+    front = card.front = text[header_end + 1 : closing.start() + 1]
+    card.front_lines = front[:-1].split("\n") if front else []
+    card.body_start = card.front_start + len(card.front_lines) + 2
+    card.body = text[closing.end() :]
+    data: object = None
+    try:
+        selected = None if keys is None else _selected(front, keys, card)
+        if selected is not None:
+            data = selected
+        else:
+            data = simple_yaml(card.front_lines)
+            if data is None:
+                data = _load_yaml(front)
+    except ValueError as exc:
+        error_line, message = _yaml_problem(exc)
+        card.front_matter_error = (error_line + first, message)
+        return card
     if data is None:
         card.metadata = {}
     elif not isinstance(data, dict):
@@ -271,7 +255,48 @@ def parse(text: str, path: str) -> Card:
         )
     else:
         card.metadata = data
+        if selected is None:
+            card.keys = frozenset(k for k in data if isinstance(k, str))
     return card
+
+
+# From the newline before it: a search for a literal "\n" first is fast.
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?:\n|$)")
+# A line at the start of the front matter's lines that is not a comment, a list item or indented.
+# After a "\n" (the search for it is fast): a line that is not a comment, a list item or indented.
+_TOP_LINE = re.compile(r"\n(?![ \t#\n]|-[ \t\n]|-$)([^\n]+)")
+_TOP_KEY = re.compile(r"([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)")
+
+
+def _selected(front: str, keys: frozenset[str], card: Card) -> dict[str, Any] | None:
+    """The top-level `keys` of a front matter, each read from its own block of lines; None when
+    the layout is not plain `key:` blocks (then the whole front matter is read)."""
+    starts: list[tuple[str, int]] = []
+    for line in _TOP_LINE.finditer("\n" + front):
+        key = _TOP_KEY.match(line.group(1))
+        if key is None:
+            return None
+        starts.append((key.group(1), line.start()))
+    names = frozenset(name for name, _ in starts)
+    if len(names) != len(starts) or not starts or front[: starts[0][1]].lstrip().startswith("-"):
+        return None
+    card.keys = names
+    data: dict[str, Any] = {}
+    for index, (name, start) in enumerate(starts):
+        if name not in keys:
+            continue
+        end = starts[index + 1][1] if index + 1 < len(starts) else len(front)
+        block = front[start:end]
+        value = simple_yaml(block.split("\n"))
+        if value is None:
+            try:
+                value = _load_yaml(block)
+            except ValueError:
+                return None  # the whole front matter says where (or resolves an alias)
+            if not isinstance(value, dict):
+                return None
+        data.update(value)
+    return data
 
 
 # --- a fast path for plain front matter ----------------------------------------------------------

@@ -12,12 +12,13 @@ import re
 import reprlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from govcard import licenses, units
-from govcard.cards import MAX_BYTES, Card, Phrase, Unreadable, decode, parse, read
+from govcard import licenses, lineage, units
+from govcard.cards import MAX_BYTES, Card, Unreadable, decode, parse, read
+from govcard.lineage import Parent
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -45,87 +46,108 @@ RULES = {
         ),
         Rule(
             "front-matter-missing",
-            "error",
-            "No YAML front matter",
-            "The Hub reads license and other metadata from the YAML block at the top of README.md.",
-            "Start the card with a --- line, the metadata, and another --- line.",
+            "warning",
+            "No YAML front matter at the top",
+            "The Hub reads the license and other metadata only from the YAML block at the top of README.md; the card names its license only in the text.",
+            "Start the card with a --- line, the metadata (at least `license:`), and another --- line.",
         ),
         Rule(
             "front-matter-invalid",
             "error",
             "The front matter is not a YAML mapping",
-            "Metadata the Hub cannot parse is ignored, license included.",
+            "Metadata the Hub cannot parse is refused or ignored, license included, so nobody can tell the terms.",
             "Fix the YAML so that the block is a mapping of keys to values.",
         ),
         Rule(
             "license-missing",
             "error",
-            "No license in the metadata",
-            "Without `license`, users cannot tell the terms, and RAIL restrictions cannot flow down.",
-            "Add `license:` with a Hub license id, e.g. bigcode-openrail-m.",
+            "No license at all",
+            "Neither the metadata nor the text names a license, so nobody can tell under which terms the model may be used, and a RAIL parent's restrictions cannot flow down.",
+            "Add `license:` with a Hub license id, e.g. bigcode-openrail-m (for a derivative, the parent's license).",
+        ),
+        Rule(
+            "license-metadata-missing",
+            "warning",
+            "The license is named in the text but not in the metadata",
+            "The Hub shows, filters and links the license from `license:` in the metadata only.",
+            "Add `license:` with the Hub license id of the license the text names.",
         ),
         Rule(
             "license-unknown",
-            "error",
+            "warning",
             "The license is not a Hub license id",
             "The Hub only recognises its own license ids; anything else is shown as unknown.",
             "Use a Hub license id, or `license: other` with license_name and license_link.",
         ),
         Rule(
-            "license-other-incomplete",
+            "license-other-unidentified",
             "error",
-            "`license: other` without its name or link",
-            "The Hub requires license_name and license_link when the license is `other`.",
+            "`license: other` and nothing says which license",
+            "With `license: other`, only license_link or a link in the card tells readers the terms; without one, nobody can act on the card.",
+            "Add `license_name:` (a slug) and `license_link:` (the license text, e.g. LICENSE.md in the repo).",
+        ),
+        Rule(
+            "license-other-incomplete",
+            "warning",
+            "`license: other` without license_name or license_link",
+            "The Hub requires license_name and license_link when the license is `other`; the card links its license only in the text.",
             "Add `license_name:` (a slug) and `license_link:` (the license text).",
         ),
         Rule(
-            "co2-malformed",
+            "openrail-variant-unknown",
             "error",
+            "Only the `openrail` family tag, and no license named or linked",
+            "The family tag does not say which of the OpenRAIL licenses applies, so nobody can tell which use restrictions bind users.",
+            "Use the exact license id, e.g. bigcode-openrail-m or creativeml-openrail-m, or link the license text.",
+        ),
+        Rule(
+            "openrail-family-tag",
+            "info",
+            "`license: openrail` where the card names or links the exact license",
+            "The text says which OpenRAIL license applies, but the Hub shows only the family.",
+            "Use the exact license id in the metadata, e.g. creativeml-openrail-m.",
+        ),
+        Rule(
+            "co2-malformed",
+            "warning",
             "co2_eq_emissions is not a number of grams",
             "The Hub reads `co2_eq_emissions.emissions` as grams of CO2eq; text such as '17 kg' is not read.",
             "Write the emissions as a number of grams, e.g. 17 kg -> 17000.",
         ),
         Rule(
             "co2-contradicts-body",
-            "error",
+            "warning",
             "The metadata's emissions contradict the card's text",
             "codecarbon reports kg and the Hub expects grams; cards that mix them overstate or understate emissions by 1000x.",
             "Make co2_eq_emissions.emissions the body's figure in grams.",
         ),
         Rule(
             "base-model-malformed",
-            "error",
+            "warning",
             "base_model is not a Hub model id",
-            "The Hub links a derivative to its parent through base_model: a repo id or a list of them.",
+            "The Hub links a derivative to its parent through base_model: a repo id (org/name, or a legacy id such as gpt2) or a list of them.",
             "Write base_model as org/name (or a list of them).",
         ),
         Rule(
             "rail-license-text-missing",
             "error",
-            "Recipients are not given the license text",
-            "RAIL licenses require giving recipients a copy of the license.",
-            "Add license_link to the metadata, link the license text in the card, or put a LICENSE file beside it.",
+            "A RAIL license named in prose only, with no id and no link",
+            "A RAIL license binds recipients through its text: a card that names it without its Hub id, a license_link or a link gives them no way to read the use restrictions.",
+            "Add `license:` with the Hub id (e.g. bigcode-openrail-m), or license_link, or link the license text in the card.",
         ),
         Rule(
             "rail-restrictions-missing",
-            "error",
-            "The license's use restrictions are not carried",
-            "RAIL use restrictions must travel with the model and every derivative.",
-            "List every use restriction (govcard render writes them), or state that use is subject to the license's use restrictions and link the license.",
+            "info",
+            "The use restrictions are incorporated by reference, not listed",
+            "Naming the license incorporates its use restrictions; listing them (or saying that use is subject to them) helps readers who do not open the license.",
+            "List the use restrictions (govcard render writes them), or state that use is subject to the license's use restrictions.",
         ),
         Rule(
             "rail-obligations-missing",
-            "warning",
+            "info",
             "The sharing and attribution obligations are not stated",
-            "Downstream users must know that sharing requires a copy of the license, the same restrictions and kept notices.",
+            "Whoever shares the model must give a copy of the license, keep the restrictions and keep notices; saying so helps them comply.",
             "Add a section on sharing obligations and attribution (govcard render writes one).",
-        ),
-        Rule(
-            "openrail-variant-unknown",
-            "warning",
-            "The license is only tagged `openrail`",
-            "The family tag does not say which restrictions apply, so they cannot be checked.",
-            "Use the exact license id, e.g. bigcode-openrail-m or creativeml-openrail-m.",
         ),
         Rule(
             "derivative-detected",
@@ -138,28 +160,28 @@ RULES = {
             "derivative-license-drops-restrictions",
             "error",
             "A derivative's license drops the parent's restrictions",
-            "A fine-tune, quantization or merge of a RAIL model must be shared under the same use restrictions.",
-            "License the derivative under the parent's license (or one with all its restrictions).",
+            "A fine-tune, adapter, quantization, merge or distillation of a RAIL model must be shared under the same use restrictions; a license without them launders the model.",
+            "License the model under the parent's license (or one with all its restrictions).",
         ),
         Rule(
             "derivative-license-unverified",
             "warning",
             "A derivative's license cannot be compared with its parent's",
-            "With `license: other` or the `openrail` tag, govcard cannot tell whether the restrictions are kept.",
+            "The card's license is one govcard does not know, so it cannot tell whether the parent's restrictions are kept.",
             "Use the parent's Hub license id, or list the parent's use restrictions in the card.",
         ),
         Rule(
             "derivative-modifications-undescribed",
-            "error",
-            "A derivative does not describe how it was changed",
+            "warning",
+            "A derivative does not say how it was changed",
             "RAIL licenses ask for documentation of modifications (training data, method, quantization, merge).",
-            "Add a section such as '## Training' or '## Modifications' saying how the model was changed.",
+            "Say how the model was made from its parent (fine-tuning data and method, quantization, merge).",
         ),
         Rule(
             "derivative-sections-dropped",
-            "error",
+            "warning",
             "A derivative drops sections of its parent's card",
-            "The parent's documentation must be kept, in the same or better quality.",
+            "The parent's documentation should be kept, in the same or better quality.",
             "Add each missing section of the parent's card, with content.",
         ),
     ]
@@ -196,185 +218,13 @@ class Options:
     strict: bool = False
 
 
-# --- base models --------------------------------------------------------------------------------
+def _specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
+    """The catalog entry of a specific RAIL license (not the `openrail` family tag)."""
+    info = licenses.rail(license_id or "")
+    return None if info is None or info.family_only else info
 
 
-class KnownBase(NamedTuple):
-    """A RAIL model published by its licensor."""
-
-    match: str
-    license: str
-    shown: str
-
-
-@cache
-def known_bases() -> tuple[dict[str, KnownBase], list[KnownBase]]:
-    """Known RAIL base models: by lowercase repo id, and by name (longest first)."""
-    text = (licenses.DATA / "rail-base-models.tsv").read_text(encoding="utf-8")
-    repos: dict[str, KnownBase] = {}
-    names: list[KnownBase] = []
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            kind, match, license_id, shown = line.split("\t")
-            base = KnownBase(match, license_id, shown)
-            if kind == "repo":
-                repos[match.lower()] = base
-            else:
-                names.append(base)
-    names.sort(key=lambda b: -len(b.match))
-    return repos, names
-
-
-_DERIVATIVE_WORDS = re.compile(
-    r"fine[- ]?tun|finetun|based on|derived from|distill|quantiz|merged|merge of|adapter|lora\b"
-    r"|trained on top of|continued pre-?training|further (?:pre-?)?trained|initiali[sz]ed from"
-    r"|checkpoint of|version of|built on",
-    re.IGNORECASE,
-)
-_LICENSE_NAMES = re.compile(
-    r"\b(?:bigscience\s+)?bloom\s+rail\b|\bbigcode\s+open\s*rail\S*", re.IGNORECASE
-)
-# Bounded parts keep the search linear on long lines ("a.a.a.a...").
-_REPO_ID = re.compile(r"\b([A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[\w])")
-
-
-@cache
-def _name_pattern() -> re.Pattern[str]:
-    _, names = known_bases()
-    alternatives = "|".join(re.escape(b.match).replace(r"\ ", r"[\s_-]?") for b in names)
-    return re.compile(rf"(?<![\w/-])({alternatives})(?![\w-])(?!\s+filter)", re.IGNORECASE)
-
-
-class Parent(NamedTuple):
-    """The model a card derives from, its license, and how that was found."""
-
-    shown: str
-    license: str | None
-    how: str
-    line: int
-
-
-def _parents(card: Card, options: Options) -> list[Parent]:
-    repos, names = known_bases()
-    metadata = card.metadata or {}
-    found: list[Parent] = []
-    base_model = metadata.get("base_model")
-    ids = (
-        [base_model]
-        if isinstance(base_model, str)
-        else base_model
-        if isinstance(base_model, list)
-        else []
-    )
-    for item in ids:
-        if isinstance(item, str):
-            known = repos.get(item.lower())
-            shown = f"{known.shown} ({item})" if known else item
-            found.append(
-                Parent(
-                    shown,
-                    known.license if known else None,
-                    "base_model in the metadata",
-                    card.key_line("base_model"),
-                )
-            )
-    if options.base_card is not None and options.base_card.metadata:
-        license_id = options.base_card.metadata.get("license")
-        found.append(
-            Parent(
-                f"the model of {options.base_card.path}",
-                license_id if isinstance(license_id, str) else None,
-                "--base-card",
-                1,
-            )
-        )
-    if found:
-        return found
-    title = next((h.title.lower() for h in card.headings if h.level == 1), "")
-    by_name = {b.match.lower().replace(" ", ""): b for b in names}
-    for offset, raw in enumerate(card.body_lines):
-        if not _DERIVATIVE_WORDS.search(raw):
-            continue
-        # License names ("BigScience BLOOM RAIL 1.0") name no base model.
-        line = _LICENSE_NAMES.sub(" ", raw)
-        for candidate in _REPO_ID.findall(line):
-            known = repos.get(candidate.lower())
-            if known is not None:
-                return [
-                    Parent(
-                        f"{known.shown} ({candidate})",
-                        known.license,
-                        f"the card's text: {_quote(raw)}",
-                        card.body_start + offset,
-                    )
-                ]
-        match = _name_pattern().search(line)
-        if match is not None:
-            key = re.sub(r"[\s_-]", "", match.group(1).lower())
-            base = next((b for k, b in by_name.items() if k.replace("-", "") == key), None)
-            if base is not None and base.shown.lower() != title and key != title.replace(" ", ""):
-                return [
-                    Parent(
-                        base.shown,
-                        base.license,
-                        f"the card's text: {_quote(raw)}",
-                        card.body_start + offset,
-                    )
-                ]
-    return []
-
-
-@cache
-def _phrase_index(
-    license_id: str,
-) -> tuple[dict[str, list[tuple[str, Phrase]]], list[tuple[str, Phrase]]]:
-    """A license's restriction terms and titles as phrases, with the restriction id: phrases of
-    several words by their first word (only those whose first word is in a card are searched),
-    and one-word phrases, which may start a longer word ("malware" in "malwares")."""
-    by_first: dict[str, list[tuple[str, Phrase]]] = {}
-    single: list[tuple[str, Phrase]] = []
-    info = licenses.rail(license_id)
-    assert info is not None
-    for r in info.restrictions:
-        for text in (*r.terms, r.title):
-            phrase = Phrase.of(text)
-            if phrase.whole_words:
-                by_first.setdefault(phrase.whole_words[0], []).append((r.id, phrase))
-            else:
-                single.append((r.id, phrase))
-    return by_first, single
-
-
-def _found_restrictions(card: Card, license_id: str) -> set[str]:
-    """Ids of the restrictions of a license that the card mentions by a term or its title."""
-    by_first, single = _phrase_index(license_id)
-    found: set[str] = set()
-    for word in card.words.intersection(by_first):
-        found.update(
-            rid for rid, phrase in by_first[word] if rid not in found and card.mentions(phrase)
-        )
-    found.update(
-        rid for rid, phrase in single if rid not in found and phrase.text in card.searchable
-    )
-    return found
-
-
-@lru_cache(maxsize=64)
-def _folder_files(folder: str) -> frozenset[str]:
-    """The names in a folder (read once per folder, for LICENSE files beside cards)."""
-    try:
-        return frozenset(os.listdir(folder))
-    except OSError:
-        return frozenset()
-
-
-def _quote(line: str) -> str:
-    text = " ".join(line.split())
-    return f'"{text[:77]}..."' if len(text) > 80 else f'"{text}"'
-
-
-# --- the rules ------------------------------------------------------------------------------------
-
+# --- what a card shows about its license ----------------------------------------------------------
 
 _LICENSE_FILES = (
     "LICENSE",
@@ -392,38 +242,200 @@ _REFERENCE = re.compile(
     r"|restrictions[\s*]+(?:in|of)[\s*]+the[^.]{0,60}?licen[cs]e|subject[\s*]+to[\s*]+the[^.]{0,60}?restrictions"
 )
 _DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
-
-
-def _incorporates(lowered: str) -> bool:
-    """Whether the card states that the license's use restrictions apply: a phrase such as "subject
-    to the use restrictions", outside headings and not denied ("no use restrictions")."""
-    for match in _REFERENCE.finditer(lowered):
-        line_start = lowered.rfind("\n", 0, match.start()) + 1
-        if lowered[line_start : match.start()].lstrip().startswith("#"):
-            continue
-        if _DENIAL.search(lowered[max(line_start, match.start() - 30) : match.start()]):
-            continue
-        return True
-    return False
-
-
-# License URLs, searched in the lowercased card.
-_LICENSE_URL = re.compile(r"https?://[^\s)\]>\"']{0,300}?licen[cs]e")
-_SHARING = re.compile(
-    r"copy[\s*]+of[\s*]+the[^.]{0,60}?licen[cs]e|same[\s*]+use[\s*]+restrictions"
-    r"|include[\s*]+the[\s*]+use[\s*]+restrictions|enforceable[\s*]+provision|redistribut"
-    r"|sharing[\s*]+(?:obligations|requirements)|share[\s*]+(?:the[\s*]+model|it|a[\s*]+copy|derivatives)"
+# A link to a license text: an address that says license, terms or agreement, or a Markdown link
+# to a LICENSE file in the repo ("[license](LICENSE.md)", "(./LICENSE)").
+_LICENSE_LINK = re.compile(
+    r"https?://[^\s)\]>\"']{0,300}?(?:licen[cs]e|/terms|agreement|eula)"
+    r"|\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)"
 )
-_NOTICES = re.compile(r"attribution|notices|credit")
-_MODIFICATION_HEADING = re.compile(
-    r"train|fine[- ]?tun|finetun|modif|chang|method|procedure|recipe|how (?:it|the model|this model) was"
-    r"|quantiz|merg|adapt|distill|lora|dreambooth",
-    re.IGNORECASE,
+_LICENSE_STATEMENT = re.compile(
+    r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
+    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w",
+    re.MULTILINE,
+)
+# Licenses without use restrictions, as cards name them in prose.
+_OTHER_LICENSE = re.compile(
+    r"apache[\s-]+(?:licen[cs]e[\s,]+)?(?:version[\s]+|v)?2(?:\.0)?|\bmit[\s-]+licen[cs]e|\b[al]?gpl[\s-]*v?[23]"
+    r"|\bbsd[\s-]+[23]|\bcc[\s-]+by(?:[\s-]+(?:nc|sa|nd))*[\s-]+[1-4]\.0|creative[\s]+commons"
+)
+# What a card says when it states the sharing and attribution duties.
+_SHARING = (
+    "copy of the licen",
+    "same use restrictions",
+    "include the use restrictions",
+    "enforceable provision",
+    "redistribut",
+    "sharing obligations",
+    "sharing requirements",
+    "share the model",
+    "share it",
+    "share a copy",
+    "share derivatives",
+)
+_NOTICES = ("attribution", "notices", "credit")
+# How a derivative was made, said anywhere in its card ("fine-tuned with DreamBooth for 15,000
+# steps", "4-bit GPTQ quantization", "a merge of").
+_MODIFICATION = (
+    "fine-tun",
+    "fine tun",
+    "finetun",
+    "train",
+    "quantiz",
+    "quantis",
+    "merg",
+    "distill",
+    "dreambooth",
+    " lora",
+    "lora ",
+    "adapter",
+    "gguf",
+    "gptq",
+    "awq",
+    "convert",
+    "pruned",
+    "epoch",
+    "steps",
+    "learning rate",
+    "learning_rate",
 )
 _MASS = re.compile(
     r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(kg|g|t|tonnes?)(?:\s*co2(?:e|eq|-eq)?)?(?![\w/])(?!\s*/)",
     re.IGNORECASE,
 )
+_LEGACY_OR_REPO_ID = re.compile(r"[\w.-]+(?:/[\w.-]+)?")
+
+
+def _incorporates(lowered: str) -> bool:
+    """Whether the card states that the license's use restrictions apply: a phrase such as "subject
+    to the use restrictions", outside headings and not denied ("no use restrictions")."""
+    # Every phrase has "restrictions" or "attachment a": only the text around those is searched.
+    for word in ("restrictions", "attachment"):
+        position = lowered.find(word)
+        while position >= 0:
+            start = max(0, lowered.rfind("\n", 0, position) + 1, position - 90)
+            for match in _REFERENCE.finditer(lowered, start, position + 90):
+                line_start = lowered.rfind("\n", 0, match.start()) + 1
+                if lowered[line_start : match.start()].lstrip().startswith("#"):
+                    continue
+                if _DENIAL.search(lowered[max(line_start, match.start() - 30) : match.start()]):
+                    continue
+                return True
+            position = lowered.find(word, position + 1)
+    return False
+
+
+_UNSTATED = re.compile(
+    r"[\s*:#_-]*(?:licen[cs]e[\s*]*:[\s*]*)?(?:not\b|none\b|unknown|n/a|tbd|unspecified|to be)"
+)
+
+
+def _license_statement(lowered: str, end: int) -> re.Match[str] | None:
+    """Where the body states a license ("licensed under", "## License" and a line), unless it
+    says there is none ("License: not stated")."""
+    for match in _LICENSE_STATEMENT.finditer(lowered, 0, end):
+        after = match.end()
+        if match.group().startswith("#"):  # a heading: what its section says first
+            after = lowered.find("\n", after)
+            after = len(lowered) if after < 0 else after
+        elif match.group()[-1].isalnum():
+            after -= 1  # "license: n" ends in the value's first letter
+        if not _UNSTATED.match(lowered, after, after + 60):
+            return match
+    return None
+
+
+def _heading_with(word: str, lowered: str) -> int | None:
+    """Where the first Markdown heading that contains a word starts, if there is one."""
+    position = lowered.find(word)
+    while position >= 0:
+        line_start = lowered.rfind("\n", 0, position) + 1
+        if lowered.startswith("#", line_start):
+            return line_start
+        position = lowered.find(word, lowered.find("\n", position) % (len(lowered) + 1))
+    return None
+
+
+def _links_a_license(lowered: str) -> bool:
+    """Whether a lowercase card links a license text (see `_LICENSE_LINK`)."""
+    # Every such link has one of these words: only the text before them is searched.
+    for word in ("licen", "/terms", "agreement", "eula"):
+        position = lowered.find(word)
+        while position >= 0:
+            start = max(lowered.rfind("\n", 0, position) + 1, position - 300)
+            if _LICENSE_LINK.search(lowered, start, position + len(word) + 25):
+                return True
+            position = lowered.find(word, position + 1)
+    return False
+
+
+@cache
+def _rail_names() -> re.Pattern[str]:
+    """Any name or address of a specific RAIL license, longest first."""
+    alternatives = [
+        r"[\s_-]*".join(re.escape(word) for word in alias.split())
+        for info in licenses.catalog().values()
+        for alias in (*info.aliases, *info.links)
+    ]
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
+
+
+@cache
+def _rail_by_name() -> dict[str, str]:
+    return {
+        re.sub(r"[\s_-]", "", alias): info.id
+        for info in licenses.catalog().values()
+        for alias in (*info.aliases, *info.links, info.id)
+    }
+
+
+def rail_named(text: str) -> tuple[licenses.LicenseInfo, int] | None:
+    """The first specific RAIL license a lowercase text names or links, and where."""
+    # Every name and address has "rail" or "licen" in it: only the text around those is searched.
+    best: re.Match[str] | None = None
+    for word in ("rail", "licen"):
+        position = text.find(word)
+        while position >= 0 and (best is None or position < best.start()):
+            match = _rail_names().search(text, max(0, position - 60), position + 60)
+            if match is not None and (best is None or match.start() < best.start()):
+                best = match
+                break
+            position = text.find(word, position + 1)
+    if best is None:
+        return None
+    info = licenses.rail(_rail_by_name()[re.sub(r"[\s_-]", "", best.group())])
+    return (info, best.start()) if info is not None else None
+
+
+@cache
+def _unrestricted_names() -> frozenset[str]:
+    """License ids and license_names known to carry no RAIL use restrictions: the Hub's other
+    ids, and the `other:` licenses of the base-model catalog."""
+    others = {b.license.removeprefix("other:") for b in lineage.catalog().repos.values()}
+    hub = set(licenses.hub_license_ids()) - licenses.rail_ids() - {"other"}
+    return frozenset(hub | {o for o in others if o not in licenses.rail_ids()})
+
+
+class OwnLicense(NamedTuple):
+    """The card's own license, as its metadata and text show it."""
+
+    shown: str | None
+    """As the metadata writes it; None when there is none."""
+    rail: licenses.LicenseInfo | None
+    """The specific RAIL license it comes to: by id, license_name or license_link, or the name
+    the text gives it."""
+    unrestricted: bool
+    """A license known to have no use restrictions (apache-2.0, mit, a non-commercial license...)."""
+    settled: bool
+    """A finding already says what is wrong with it: nothing more is said about the license."""
+
+
+@lru_cache(maxsize=64)
+def _folder_files(folder: str) -> frozenset[str]:
+    """The names in a folder (read once per folder, for LICENSE files beside cards)."""
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
 
 
 class _Checker:
@@ -446,86 +458,289 @@ class _Checker:
     def run(self) -> list[Finding]:
         """Every rule on the card; the findings in line order."""
         card = self.card
-        if card.front_matter_error is not None:
-            line, message = card.front_matter_error
-            self.add(
-                "front-matter-missing"
-                if card.metadata is None and not card.front_lines
-                else "front-matter-invalid",
-                line,
-                message,
-            )
-            if card.metadata is None:
-                return self.findings
+        unclosed = card.text.lstrip().startswith("---") and not card.front_lines
+        if card.metadata is None and (card.front_lines or unclosed):
+            line, message = card.front_matter_error or (card.front_start, "invalid front matter")
+            self.add("front-matter-invalid", line, message)
+            return self.findings
         metadata = card.metadata or {}
-        own = self._license(metadata)
         self._co2(metadata)
         self._base_model(metadata)
-        parents = _parents(card, self.options)
-        parent = next((p for p in parents if p.license in licenses.rail_ids()), None)
-        for p in parents:
+        parents = lineage.parents(card, self.options.base_card)
+        rail_parents = [p for p in parents if _specific_rail(p.license) is not None]
+        held = self.options.license
+        if held is not None and _specific_rail(held) is not None:
+            # --license holds the card to a license as if it were its parent's.
+            rail_parents = [Parent(held, held, "--license", 1, "card held to")]
+        for p in rail_parents:
             # A base the metadata or --base-card names needs no note; one inferred from the text does.
-            if p.license in licenses.rail_ids() and p.how.startswith("the card's text"):
+            if p.how.startswith("the card's text"):
                 self.add(
                     "derivative-detected",
                     p.line,
-                    f"derivative of {p.shown}, licensed {p.license}; found in {p.how}",
+                    f"{p.relation} of {p.shown}, licensed {p.license}; found in {p.how}",
                 )
-        governing = self._governing(own, parent)
-        if parent is not None:
-            self._derivative_license(own, metadata, parent)
-            self._modifications(parent)
+        own = self._license(metadata, rail_parents)
+        if rail_parents and not own.settled:
+            own = self._derivative_license(own, rail_parents)
+        if rail_parents and held is None:
+            self._modifications(rail_parents[0])
             if self.options.base_card is not None:
                 self._sections(self.options.base_card)
-        if governing is not None and not governing.family_only:
-            self._carried(metadata, governing)
+        if own.rail is not None and not own.settled:
+            self._recommendations(own.rail)
         return sorted(self.findings, key=lambda f: (f.line, f.rule))
 
-    def _license(self, metadata: dict[str, Any]) -> str | None:
-        value = metadata.get("license")
-        if value is None:
-            self.add("license-missing", 1, "the metadata has no license")
+    # --- the license ----------------------------------------------------------------------------
+
+    @cached_property
+    def _linked(self) -> bool:
+        """Whether the card gives access to a license text: license_link, a link, a LICENSE file."""
+        metadata = self.card.metadata or {}
+        if metadata.get("license_link") or _links_a_license(self.card.lowered):
+            return True
+        return self.folder is not None and not _folder_files(
+            os.path.realpath(self.folder)
+        ).isdisjoint(_LICENSE_FILES)
+
+    def _named_in_text(self) -> tuple[licenses.LicenseInfo, int] | None:
+        found = rail_named(self.card.lowered)
+        if found is None:
             return None
-        line = self.card.key_line("license")
+        info, position = found
+        body_length = len(self.card.body)
+        line = (
+            self.card.body_start + self.card.lowered.count("\n", 0, position)
+            if position < body_length
+            else self.card.key_line("license")
+        )
+        return info, line
+
+    def _license(self, metadata: dict[str, Any], parents: list[Parent]) -> OwnLicense:
+        value = metadata.get("license")
+        key = "license"
+        if value is None:
+            tags = metadata.get("tags")
+            tagged = (
+                [t for t in tags if isinstance(t, str) and t.startswith("license:")]
+                if isinstance(tags, list)
+                else []
+            )
+            if tagged:
+                value, key = tagged[0].removeprefix("license:"), "tags"
+        if value is None:
+            return self._no_license(parents)
+        line = self.card.key_line(key)
+        known = licenses.hub_license_ids()
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            self.add(
+                "license-unknown",
+                line,
+                f"license must be one Hub license id, got a list: {_shown(value)}",
+            )
+            rail = next((info for v in value if (info := _specific_rail(v)) is not None), None)
+            return OwnLicense(
+                ", ".join(value), rail, all(v in _unrestricted_names() for v in value), False
+            )
         if not isinstance(value, str):
             self.add(
                 "license-unknown", line, f"license must be one Hub license id, got {_shown(value)}"
             )
-            return None
-        known = licenses.hub_license_ids()
+            return OwnLicense(None, None, False, False)
+        if value == "other":
+            return self._other(metadata, line)
+        if value == "openrail":
+            return self._family_tag(metadata, line, parents)
+        rail = _specific_rail(value)
+        if rail is not None:
+            return OwnLicense(value, rail, False, False)
         if value not in known:
             import difflib
 
             close = difflib.get_close_matches(value, list(known), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             self.add("license-unknown", line, f"{value!r} is not a Hub license id{hint}")
-            return None
-        if value == "other":
-            missing = [k for k in ("license_name", "license_link") if not metadata.get(k)]
-            if missing:
-                self.add(
-                    "license-other-incomplete",
-                    line,
-                    f"license: other without {' and '.join(missing)}",
-                )
-        if value == "openrail":
-            self.add(
-                "openrail-variant-unknown",
-                line,
-                "license: openrail names the family, not the license; its restrictions cannot be checked",
-            )
-        return value
+            named = rail_named(value.lower())
+            return OwnLicense(value, named[0] if named else None, False, False)
+        return OwnLicense(value, None, True, False)
 
-    def _governing(self, own: str | None, parent: Parent | None) -> licenses.LicenseInfo | None:
-        if self.options.license is not None:
-            return licenses.rail(self.options.license)
-        own_info = licenses.rail(own) if own else None
-        parent_info = licenses.rail(parent.license) if parent and parent.license else None
-        if parent_info is not None and (
-            own_info is None or not parent_info.topics <= own_info.topics
-        ):
-            return parent_info
-        return own_info
+    def _no_license(self, parents: list[Parent]) -> OwnLicense:
+        card = self.card
+        named = self._named_in_text()
+        statement = _license_statement(card.lowered, len(card.body))
+        stated = named is not None or statement is not None
+        parent = parents[0] if parents else None
+        duty = (
+            f"; as a {parent.relation} of {parent.shown} it must carry {parent.license}"
+            if parent
+            else ""
+        )
+        no_front = card.metadata is None
+        if not stated:
+            where = (
+                "no front matter, and the text names no license"
+                if no_front
+                else "no license in the metadata or the text"
+            )
+            self.add("license-missing", card.front_start, where + duty)
+            return OwnLicense(None, None, False, True)
+        if parent is not None and named is not None and not self._linked:
+            info, line = named
+            self.add(
+                "rail-license-text-missing",
+                line,
+                f"the {info.name} is named in the text only, with no license id, license_link or link "
+                f"to its text{duty}",
+            )
+            return OwnLicense(None, info, False, True)
+        rule = "front-matter-missing" if no_front else "license-metadata-missing"
+        what = f"the {named[0].name}" if named else "a license"
+        line = (
+            named[1]
+            if named
+            else card.body_start
+            + card.lowered.count("\n", 0, statement.start() if statement else 0)
+        )
+        message = f"the text names {what}, but the metadata has no `license:`"
+        misplaced = card.text.find("\nlicense:")
+        if no_front and misplaced >= 0:
+            line = card.text.count("\n", 0, misplaced) + 2
+            message = (
+                f"a `license:` line on line {line} is not in front matter at the top, where the "
+                "Hub reads it"
+            )
+        self.add(rule, line, message)
+        return OwnLicense(None, named[0] if named else None, False, False)
+
+    def _other(self, metadata: dict[str, Any], line: int) -> OwnLicense:
+        name, link = metadata.get("license_name"), metadata.get("license_link")
+        # license_name and license_link say which license; only without them does the text.
+        named = (
+            rail_named(f"{name or ''} {link or ''}".lower())
+            if name or link
+            else self._named_in_text()
+        )
+        rail = named[0] if named else None
+        unrestricted = isinstance(name, str) and name.lower() in _unrestricted_names()
+        if not self._linked:
+            what = f"license_name {name!r} but" if name else "no license_name and"
+            self.add(
+                "license-other-unidentified",
+                line,
+                f"license: other with {what} no license_link, no link to a license text and no LICENSE file",
+            )
+            return OwnLicense("other", rail, unrestricted, True)
+        missing = [k for k, v in (("license_name", name), ("license_link", link)) if not v]
+        if missing:
+            self.add(
+                "license-other-incomplete",
+                line,
+                f"license: other without {' and '.join(missing)} (the card links its license in the text)",
+            )
+        return OwnLicense("other", rail, unrestricted, False)
+
+    def _family_tag(self, metadata: dict[str, Any], line: int, parents: list[Parent]) -> OwnLicense:
+        named = rail_named(str(metadata.get("license_link") or "").lower()) or self._named_in_text()
+        if named is not None:
+            self.add(
+                "openrail-family-tag",
+                line,
+                f"license: openrail is the family tag; the card names the {named[0].name}",
+                f"Write `license: {named[0].id}`.",
+            )
+            return OwnLicense("openrail", named[0], False, False)
+        other = _OTHER_LICENSE.search(self.card.lowered)
+        if self._linked and other is None:
+            self.add(
+                "openrail-family-tag",
+                line,
+                "license: openrail is the family tag; the card links a license text but does not name the variant",
+            )
+            return OwnLicense("openrail", None, False, bool(parents) and self._unverified(parents))
+        self.add(
+            "openrail-variant-unknown",
+            line,
+            "license: openrail names the family, not the license, and the card neither names nor links the license"
+            if other is None
+            else f"license: openrail names the family, and the card names no OpenRAIL license but {other.group()!r}",
+        )
+        return OwnLicense("openrail", None, False, True)
+
+    def _unverified(self, parents: list[Parent]) -> bool:
+        parent = parents[0]
+        self.add(
+            "derivative-license-unverified",
+            self.card.key_line("license"),
+            f"{parent.relation} of {parent.shown} ({parent.license}, found in {parent.how}); "
+            "govcard cannot tell whether the card's license keeps the parent's use restrictions",
+        )
+        return True
+
+    def _derivative_license(self, own: OwnLicense, parents: list[Parent]) -> OwnLicense:
+        """Whether the card's license keeps every parent's restrictions: one finding if not."""
+        line = self.card.key_line("license")
+        for parent in parents:
+            parent_info = _specific_rail(parent.license)
+            assert parent_info is not None
+            if own.rail is None and not own.unrestricted:
+                self._unverified([parent])
+                return own._replace(settled=True)
+            dropped = [
+                r
+                for r in parent_info.restrictions
+                if own.rail is None or r.topic not in own.rail.topics
+            ]
+            if not dropped:
+                continue
+            if own.rail is None:
+                what = (
+                    f"which has no use restrictions: all {len(dropped)} of the parent's are dropped"
+                )
+            else:
+                what = f"the {own.rail.name}, which drops " + ", ".join(
+                    f"({r.id}) {r.title}" for r in dropped
+                )
+            if parent.how == "--license":
+                message = f"held to {parent_info.id} by --license, the card is licensed {own.shown}, {what}"
+                fix = f"License the model under {parent_info.id}."
+            else:
+                message = (
+                    f"{parent.relation} of {parent.shown} ({parent_info.id}, found in {parent.how}) "
+                    f"is licensed {own.shown}, {what}"
+                )
+                fix = f"License the model under {parent_info.id}, as the parent's license requires."
+            self.add("derivative-license-drops-restrictions", line, message, fix)
+            return own._replace(settled=True)
+        return own
+
+    def _recommendations(self, info: licenses.LicenseInfo) -> None:
+        lowered = self.card.lowered
+        if not _incorporates(lowered) and _heading_with("restrict", lowered) is None:
+            self.add(
+                "rail-restrictions-missing",
+                self._license_section_line(),
+                f"the {info.name} applies by reference; the card neither lists its "
+                f"{len(info.restrictions)} use restrictions nor says that use is subject to them",
+            )
+        absent = [
+            what
+            for what, phrases in (("sharing", _SHARING), ("attribution", _NOTICES))
+            if not any(phrase in lowered for phrase in phrases)
+        ]
+        if absent:
+            self.add(
+                "rail-obligations-missing",
+                self._license_section_line(),
+                f"the card does not state the {' and '.join(absent)} obligations of the {info.name}",
+            )
+
+    def _license_section_line(self) -> int:
+        heading = _heading_with("licen", self.card.lowered[: len(self.card.body)])
+        if heading is None:
+            return self.card.body_start
+        return self.card.body_start + self.card.lowered.count("\n", 0, heading)
+
+    # --- metadata -------------------------------------------------------------------------------
 
     def _co2(self, metadata: dict[str, Any]) -> None:
         if "co2_eq_emissions" not in metadata:
@@ -597,100 +812,22 @@ class _Checker:
         bad = [
             item
             for item in items
-            if not isinstance(item, str) or not re.fullmatch(r"[\w.-]+/[\w.-]+", item)
+            if not isinstance(item, str) or not _LEGACY_OR_REPO_ID.fullmatch(item)
         ]
         if bad or not items:
             self.add(
                 "base-model-malformed",
                 self.card.key_line("base_model"),
-                f"base_model must be a Hub model id like org/name, got {_shown(bad[0] if bad else value)}",
+                f"base_model must be a Hub model id like org/name (or a legacy id like gpt2), got {_shown(bad[0] if bad else value)}",
             )
-
-    def _carried(self, metadata: dict[str, Any], info: licenses.LicenseInfo) -> None:
-        lowered = self.card.lowered
-        license_links = _LICENSE_URL.findall(lowered) or info.url.lower() in lowered
-        has_file = self.folder is not None and not _folder_files(
-            os.path.realpath(self.folder)
-        ).isdisjoint(_LICENSE_FILES)
-        if not (metadata.get("license_link") or license_links or has_file):
-            self.add(
-                "rail-license-text-missing",
-                self.card.key_line("license"),
-                f"the card neither links the {info.name} text nor has a LICENSE file beside it",
-            )
-        referenced = _incorporates(lowered) and (license_links or metadata.get("license_link"))
-        # Incorporating the restrictions by reference is enough; only otherwise are they sought.
-        found = set() if referenced else _found_restrictions(self.card, info.id)
-        missing = [r for r in info.restrictions if r.id not in found]
-        if missing and not referenced:
-            listed = len(info.restrictions) - len(missing)
-            names = ", ".join(f"({r.id}) {r.title}" for r in missing[:5])
-            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            self.add(
-                "rail-restrictions-missing",
-                self._license_section_line(),
-                f"the card lists {listed} of the {len(info.restrictions)} use restrictions of the "
-                f"{info.name} and does not incorporate them by reference; missing: {names}{more}",
-            )
-        absent = [
-            what
-            for what, pattern in (("sharing", _SHARING), ("attribution", _NOTICES))
-            if not pattern.search(lowered)
-        ]
-        if absent:
-            self.add(
-                "rail-obligations-missing",
-                self._license_section_line(),
-                f"the card does not state the {' and '.join(absent)} obligations of the {info.name}",
-            )
-
-    def _license_section_line(self) -> int:
-        heading = next((h for h in self.card.headings if "licen" in h.title.lower()), None)
-        return heading.line if heading else self.card.body_start
-
-    def _derivative_license(
-        self, own: str | None, metadata: dict[str, Any], parent: Parent
-    ) -> None:
-        parent_info = licenses.rail(parent.license or "")
-        if parent_info is None or parent_info.family_only:
-            return
-        line = self.card.key_line("license")
-        if own in (None, "other", "openrail"):
-            if own is not None:
-                self.add(
-                    "derivative-license-unverified",
-                    line,
-                    f"derivative of {parent.shown} ({parent_info.id}) is licensed {own!r}; "
-                    "govcard cannot tell whether it keeps the parent's use restrictions",
-                )
-            return
-        assert own is not None
-        own_info = licenses.rail(own)
-        dropped = [
-            r
-            for r in parent_info.restrictions
-            if own_info is None or r.topic not in own_info.topics
-        ]
-        if not dropped:
-            return
-        if own_info is None:
-            what = f"which has no use restrictions: all {len(dropped)} of the parent's are dropped"
-        else:
-            what = "which drops " + ", ".join(f"({r.id}) {r.title}" for r in dropped)
-        self.add(
-            "derivative-license-drops-restrictions",
-            line,
-            f"derivative of {parent.shown} ({parent_info.id}, found in {parent.how}) is licensed {own}, {what}",
-            f"License the model under {parent_info.id}, as the parent's license requires.",
-        )
 
     def _modifications(self, parent: Parent) -> None:
-        sections = [h for h in self.card.headings if _MODIFICATION_HEADING.search(h.title)]
-        if not any(self._has_content(h) for h in sections):
+        body = self.card.lowered[: len(self.card.body)]
+        if not any(cue in body for cue in _MODIFICATION):
             self.add(
                 "derivative-modifications-undescribed",
                 self.card.body_start,
-                f"derivative of {parent.shown} without a section on how it was changed "
+                f"{parent.relation} of {parent.shown} that does not say how it was made "
                 "(training, fine-tuning, quantization, merging)",
             )
 
@@ -750,20 +887,44 @@ _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 
 
-def card_files(root: Path, seen: set[str] | None = None) -> Iterator[Path]:
-    """Every Markdown file under a directory, in a stable order, skipping VCS and virtualenvs, and
-    folders already walked (a symlink loop ends)."""
-    seen = set() if seen is None else seen
-    real = os.path.realpath(root)
-    if real in seen:
-        return
-    seen.add(real)
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        if entry.is_dir():
-            if entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
-                yield from card_files(entry, seen)
-        elif entry.suffix.lower() == ".md" and entry.is_file():
-            yield entry
+def card_files(root: Path) -> Iterator[Path]:
+    """Every Markdown file under a folder, in a stable order. VCS folders, virtualenvs and hidden
+    folders are skipped; symbolic links to folders are not followed and a linked file outside
+    the folder is not read, so a walk never leaves the folder it was given; a file reached
+    twice is checked once."""
+    top = os.path.realpath(root)
+    seen: set[str] = set()
+
+    def walk(folder: str) -> Iterator[Path]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
+                    yield from walk(entry.path)
+            elif entry.name.lower().endswith(".md") and entry.is_file():
+                real = os.path.realpath(entry.path)
+                if real not in seen and real.startswith(top + os.sep):
+                    seen.add(real)
+                    yield Path(entry.path)
+
+    yield from walk(str(root))
+
+
+KEYS = frozenset(
+    {
+        "license",
+        "license_name",
+        "license_link",
+        "base_model",
+        "base_model_relation",
+        "tags",
+        "co2_eq_emissions",
+    }
+)
+"""The metadata keys the check reads; the others are not parsed."""
 
 
 def check_card(card: Card, options: Options, folder: Path | None) -> list[Finding]:
@@ -773,27 +934,40 @@ def check_card(card: Card, options: Options, folder: Path | None) -> list[Findin
 
 def check_text(text: str, path: str, options: Options) -> FileResult:
     """Check a card given as text (stdin)."""
-    return FileResult(path, check_card(parse(text, path), options, None))
+    return FileResult(path, check_card(parse(text, path, KEYS), options, None))
 
 
-def check_file(path: Path, options: Options, from_directory: bool = False) -> FileResult | None:
-    """Check one card file; from a directory walk, Markdown files without front matter (other than
-    README.md) and dataset cards are skipped."""
-    shown = str(path)
+def check_file(path: Path, options: Options) -> FileResult:
+    """Check one card file."""
     try:
-        card = read(path)
+        card = read(path, KEYS)
     except Unreadable as exc:
-        return FileResult(shown, _unreadable(str(exc), options))
+        return FileResult(str(path), _unreadable(str(exc), options))
+    return FileResult(str(path), check_card(card, options, path.parent))
+
+
+_CARD_NAMES = frozenset({"readme.md", "model_card.md", "modelcard.md"})
+
+
+def _check_walked(path: Path, options: Options) -> FileResult | None:
+    """Check a file found in a folder, or None for what is not a model card: a dataset card, or
+    Markdown without front matter that does not look like a card either (a card's file name, a
+    `license:` line out of place, "model card" in its title)."""
+    try:
+        card = read(path, KEYS)
+    except Unreadable as exc:
+        return FileResult(str(path), _unreadable(str(exc), options))
     if (
-        from_directory
-        and card.front_matter_error is not None
+        card.metadata is None
         and not card.front_lines
-        and path.name != "README.md"
+        and path.name.lower() not in _CARD_NAMES
+        and "\nlicense:" not in card.text
+        and "model card" not in card.title.lower()
     ):
         return None
-    if from_directory and is_dataset_card(card.metadata):
+    if is_dataset_card(card.keys):
         return None
-    return FileResult(shown, check_card(card, options, path.parent))
+    return FileResult(str(path), check_card(card, options, path.parent))
 
 
 _DATASET_KEYS = {
@@ -807,9 +981,9 @@ _DATASET_KEYS = {
 _MODEL_KEYS = {"base_model", "pipeline_tag", "library_name", "model-index", "co2_eq_emissions"}
 
 
-def is_dataset_card(metadata: dict[str, Any] | None) -> bool:
-    """Whether metadata is a dataset card's (directory walks check model cards only)."""
-    keys = set(metadata or {})
+def is_dataset_card(keys: frozenset[str]) -> bool:
+    """Whether metadata with these top-level keys is a dataset card's (directory walks check
+    model cards only)."""
     return bool(keys & _DATASET_KEYS) and not keys & _MODEL_KEYS
 
 
@@ -820,19 +994,18 @@ def _unreadable(message: str, options: Options) -> list[Finding]:
 
 
 def check_paths(paths: Iterable[Path], options: Options) -> list[FileResult]:
-    """Check files and directories (every Markdown card inside)."""
+    """Check files and directories (every model card inside)."""
     _folder_files.cache_clear()  # a folder's files are read once per run, not once per process
     results: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            for file in card_files(path):
-                result = check_file(file, options, from_directory=True)
-                if result is not None:
-                    results.append(result)
+            results.extend(
+                result
+                for file in card_files(path)
+                if (result := _check_walked(file, options)) is not None
+            )
         else:
-            result = check_file(path, options)
-            assert result is not None
-            results.append(result)
+            results.append(check_file(path, options))
     return results
 
 

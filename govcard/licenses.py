@@ -2,7 +2,7 @@
 
 Each RAIL license on the Hub is a JSON file in `govcard/data/licenses/`, with a `source` saying
 where its text was read. Model cards list the
-restrictions from here, and `govcard check` looks for their distinctive terms. Every other Hub
+restrictions from here, and `govcard check` knows each license by its names and addresses. Every other Hub
 license id (`data/hub-licenses.tsv`) is known as having no use restrictions.
 
 Plain dataclasses, not pydantic: `govcard check` loads this on every run and must start fast. The
@@ -35,8 +35,6 @@ class Restriction:
     """What it is about, shared across licenses, e.g. 'malware'."""
     summary: str
     """One sentence written for govcard."""
-    terms: tuple[str, ...]
-    """Distinctive lowercase phrases a checker can look for."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,10 @@ class LicenseInfo:
     version: str
     date: dt.date
     url: str
+    aliases: tuple[str, ...]
+    """How cards name it in prose, lowercase ("creativeml open rail-m")."""
+    links: tuple[str, ...]
+    """Lowercase fragments of the addresses of its text."""
     source: str
     """Where the license text was read."""
     family_only: bool
@@ -94,9 +96,10 @@ class LicenseInfo:
             **{
                 **data,
                 "date": dt.date.fromisoformat(data["date"]),
+                "aliases": tuple(data["aliases"]),
+                "links": tuple(data["links"]),
                 "restrictions": tuple(
-                    Restriction(**{**item, "id": str(item["id"]), "terms": tuple(item["terms"])})
-                    for item in data["restrictions"]
+                    Restriction(**{**item, "id": str(item["id"])}) for item in data["restrictions"]
                 ),
                 "obligations": Obligations(**data["obligations"]),
                 "obligation_sections": dict(data.get("obligation_sections") or {}),

@@ -94,12 +94,11 @@ def licenses_reference() -> str:
             lines += [
                 f"Use restrictions ({info.restrictions_section}):",
                 "",
-                "| | Restriction | Topic | Terms |",
-                "|---|---|---|---|",
+                "| | Restriction | Topic |",
+                "|---|---|---|",
             ]
             lines += [
-                f"| {r.id} | **{r.title}.** {r.summary} | `{r.topic}` | {', '.join(f'“{t}”' for t in r.terms)} |"
-                for r in info.restrictions
+                f"| {r.id} | **{r.title}.** {r.summary} | `{r.topic}` |" for r in info.restrictions
             ]
             lines.append("")
         lines += ["Obligations when sharing:", ""]

@@ -17,10 +17,8 @@ from govcard.cards import (
     MAX_BYTES,
     Card,
     Heading,
-    Phrase,
     Unreadable,
     decode,
-    normalise,
     parse,
     read,
     simple_yaml,
@@ -323,53 +321,85 @@ def test_lines_with_on_the_last_line_without_newline() -> None:
     assert parsed.body_lines[1] == "last carbon"
 
 
-# --- phrases ---------------------------------------------------------------------------------------
+# --- the title and the keys the check reads ----------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("text", "normal"),
+    ("body", "title"),
     [
-        ("Use-based **Restrictions**", " use based restrictions "),
-        ("and/or\n\tthe_model", " and or the model "),
-        ("  ", "  "),
-        ("Federal, State, Local", " federal, state, local "),
+        ("# StarCoder\n\ntext\n", "StarCoder"),
+        ("intro\n\n#\tSDXL-Turbo Model Card ##\n", "SDXL-Turbo Model Card"),
+        ("## Only a subsection\n#hashtag\n", ""),
+        ("text\n# First\n# Second\n", "First"),
     ],
 )
-def test_normalise(text: str, normal: str) -> None:
-    assert normalise(text) == normal
+def test_title_is_the_first_level_one_heading(body: str, title: str) -> None:
+    assert card(f"---\nlicense: mit\n---\n{body}").title == title
 
 
-def test_phrase_of() -> None:
-    assert Phrase.of("Harass others") == Phrase(" harass others", ("harass",))
-    assert Phrase.of("malware") == Phrase(" malware", ())
-    assert Phrase.of("Exploit or harm **minors**") == Phrase(
-        " exploit or harm minors", ("exploit", "or", "harm")
+CHECKED = frozenset({"license", "base_model", "tags"})
+
+
+def only_checked(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The keys of CHECKED (unusual front matter is read whole, with all its keys)."""
+    return None if metadata is None else {k: v for k, v in metadata.items() if k in CHECKED}
+
+
+def test_selected_keys_are_read_from_their_own_blocks() -> None:
+    text = (
+        "---\nlicense: mit\nmodel-index:\n- name: x\n  results: [{bad\nbase_model: a/b\n"
+        "tags:\n- lora\n- base_model:a/b\n---\n# T\n"
+    )
+    parsed = parse(text, "card.md", CHECKED)
+    # The model-index is not read, so its broken YAML is not reported.
+    assert parsed.metadata == {
+        "license": "mit",
+        "base_model": "a/b",
+        "tags": ["lora", "base_model:a/b"],
+    }
+    assert parsed.keys == {"license", "model-index", "base_model", "tags"}
+    assert parse(text, "card.md").metadata is None
+
+
+def test_selected_keys_report_errors_in_what_they_read() -> None:
+    parsed = parse("---\nlicense: mit\ntags: [a, b\nlanguage: en\n---\n", "card.md", CHECKED)
+    assert parsed.metadata is None
+    assert parsed.front_matter_error is not None
+    assert parsed.front_matter_error[0] == 4
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "- license: mit\n",  # a list
+        "just words\n",  # a scalar
+        '"license": mit\n',  # a quoted key
+        "license: mit\nlicense: apache-2.0\n",  # a repeated key
+        "a: &x mit\nlicense: *x\n",  # an alias to another block
+    ],
+    ids=["list", "scalar", "quoted-key", "repeated", "alias"],
+)
+def test_unusual_front_matter_is_read_whole(front: str) -> None:
+    text = f"---\n{front}---\n# T\n"
+    whole = parse(text, "card.md")
+    selected = parse(text, "card.md", CHECKED)
+    assert (only_checked(selected.metadata), selected.front_matter_error) == (
+        None
+        if whole.metadata is None
+        else {k: v for k, v in whole.metadata.items() if k in CHECKED},
+        whole.front_matter_error,
     )
 
 
-@pytest.mark.parametrize(
-    ("body", "phrase", "found"),
-    [
-        ("Do not harass others.", "harass others", True),
-        ("Do not **harass** others.", "harass others", True),
-        ("Do not harass\nothers.", "harass others", True),
-        ("No attempts at impersonating people.", "impersonat", True),
-        ("They harass others.", "harass other", True),  # the last word may be a prefix
-        ("No harassment of others.", "harass others", False),  # the others must stand whole
-        ("Use-based restrictions apply.", "use based restrictions", True),
-        ("no malware", "ware", False),
-        ("antimalware tools", "malware", False),
-        ("MALWARES", "malware", True),
-    ],
-)
-def test_mentions(body: str, phrase: str, found: bool) -> None:
-    assert card(f"---\nlicense: mit\n---\n{body}\n").mentions(Phrase.of(phrase)) is found
-
-
-def test_searchable_and_words_include_the_front_matter() -> None:
-    parsed = card("---\nlicense: mit\nextra_gated_prompt: No malware\n---\n# T\n")
-    assert "malware" in parsed.words
-    assert parsed.mentions(Phrase.of("no malware"))
+@needs_corpus
+def test_selected_keys_agree_with_the_whole_front_matter_on_the_corpus() -> None:
+    for path in sorted(CORPUS.glob("*.md")):
+        text = decode(path.read_bytes())
+        whole, selected = parse(text, path.name), parse(text, path.name, CHECKED)
+        assert whole.metadata is not None or whole.front_matter_error is not None
+        expected = {k: v for k, v in (whole.metadata or {}).items() if k in CHECKED}
+        assert only_checked(selected.metadata or {}) == expected, path.name
+        assert set(whole.metadata or {}) <= selected.keys, path.name
 
 
 # --- the fast path: simple_yaml reads what PyYAML reads -----------------------------------------
@@ -545,10 +575,13 @@ def test_simple_yaml_on_the_corpus() -> None:
     read_fast = 0
     paths = sorted(CORPUS.glob("*.md"))
     assert paths
+    with_front_matter = 0
     for path in paths:
         lines = _front_lines(decode(path.read_bytes()))
-        assert lines, path.name
-        read_fast += assert_agrees(lines) is not None
+        if lines:  # a few real cards have none
+            with_front_matter += 1
+            read_fast += assert_agrees(lines) is not None
+    assert with_front_matter >= len(paths) * 0.9
     assert read_fast >= 5
 
 

@@ -164,13 +164,10 @@ def _big_sparse_file() -> list[str]:
     return ["card.md"]
 
 
-def _empty_training_section() -> list[str]:
-    text = (FIXTURES / "derivative-no-modifications.md").read_text(encoding="utf-8")
-    Path("card.md").write_text(
-        text.replace("## Usage\n", "## Training\n\n## Usage\n"), encoding="utf-8"
-    )
-    return ["card.md"]
-
+DERIVATIVE_IN_PROSE = (
+    "---\nbase_model: bigcode/starcoder\n---\n# SQLCoder-Mini\n\nFine-tuned on SQL.\n\n"
+    "License: BigCode Open RAIL-M v1\n"
+)
 
 FAILING: dict[str, Case] = {
     "card-unreadable: binary": Case(
@@ -186,16 +183,12 @@ FAILING: dict[str, Case] = {
         [("card-unreadable", "error", 1, ("10,485,761 bytes", "at most 10,485,760"))],
     ),
     "front-matter-missing": Case(
-        _text("# A card\n\nNo metadata at all.\n", "README.md"),
-        [("front-matter-missing", "error", 1, ("no YAML front matter", "--- line"))],
+        _text("# A card\n\nLicensed under the MIT license.\n", "README.md"),
+        [("front-matter-missing", "warning", 3, ("text names a license", "no `license:`"))],
     ),
-    "front-matter-missing: unclosed": Case(
+    "front-matter-invalid: unclosed": Case(
         _text("---\nlicense: mit\n\n# A card\n", "README.md"),
-        [("front-matter-missing", "error", 1, ("not closed by a --- line",))],
-    ),
-    "front-matter-missing: empty file": Case(
-        _text("", "README.md"),
-        [("front-matter-missing", "error", 1, ("no YAML front matter",))],
+        [("front-matter-invalid", "error", 1, ("not closed by a --- line",))],
     ),
     "front-matter-invalid: a list": Case(
         _text("---\n- license: mit\n- tags: [a]\n---\n# A card\n"),
@@ -211,84 +204,152 @@ FAILING: dict[str, Case] = {
     ),
     "license-missing": Case(
         _fixture("license-missing.md"),
-        [("license-missing", "error", 1, ("no license",))],
+        [("license-missing", "error", 1, ("no license in the metadata or the text",))],
     ),
     "license-missing: empty value": Case(
         _text("---\nlicense:\ntags: [x]\n---\n# A card\n"),
         [("license-missing", "error", 1, ("no license",))],
     ),
+    "license-missing: no front matter": Case(
+        _text("# A card\n\nNo metadata at all.\n", "README.md"),
+        [("license-missing", "error", 1, ("no front matter", "names no license"))],
+    ),
+    "license-missing: empty file": Case(
+        _text("", "README.md"),
+        [("license-missing", "error", 1, ("no front matter",))],
+    ),
+    "license-missing: a derivative": Case(
+        _text("---\nbase_model: bigscience/bloom-560m\n---\n# Riddles\n\nFine-tuned on riddles.\n"),
+        [
+            (
+                "license-missing",
+                "error",
+                1,
+                ("no license", "as a derivative of BLOOM-560M", "bigscience-bloom-rail-1.0"),
+            )
+        ],
+    ),
+    "license-metadata-missing": Case(
+        _text("---\ntags: [x]\n---\n# A\n\n## License\n\nApache 2.0\n"),
+        [("license-metadata-missing", "warning", 6, ("text names a license",))],
+    ),
     "license-unknown": Case(
         _fixture("license-unknown.md"),
-        [("license-unknown", "error", 2, ("'apache2'", "not a Hub license id", "apache-2.0?"))],
+        [("license-unknown", "warning", 2, ("'apache2'", "not a Hub license id", "apache-2.0?"))],
     ),
     "license-unknown: a list": Case(
         _text("---\ntags: [x]\nlicense: [mit, apache-2.0]\n---\n# A card\n"),
-        [("license-unknown", "error", 3, ("one Hub license id", "['mit', 'apache-2.0']"))],
+        [("license-unknown", "warning", 3, ("one Hub license id", "['mit', 'apache-2.0']"))],
+    ),
+    "license-other-unidentified": Case(
+        _fixture("license-other-incomplete.md"),
+        [
+            (
+                "license-other-unidentified",
+                "error",
+                2,
+                ("license_name 'acme-research'", "no license_link", "no LICENSE file"),
+            )
+        ],
+    ),
+    "license-other-unidentified: neither": Case(
+        _text("---\nlicense: other\n---\n# A card\n"),
+        [("license-other-unidentified", "error", 2, ("no license_name and no license_link",))],
     ),
     "license-other-incomplete": Case(
-        _fixture("license-other-incomplete.md"),
-        [("license-other-incomplete", "error", 2, ("license: other", "without license_link"))],
+        _text(
+            "---\nlicense: other\nlicense_name: acme\n---\n# A card\n\nSee the [license](LICENSE.md).\n"
+        ),
+        [("license-other-incomplete", "warning", 2, ("without license_link", "links its license"))],
     ),
-    "license-other-incomplete: neither": Case(
-        _text("---\nlicense: other\n---\n# A card\n"),
-        [("license-other-incomplete", "error", 2, ("without license_name and license_link",))],
+    "openrail-variant-unknown": Case(
+        _fixture("openrail-family.md"),
+        [
+            (
+                "openrail-variant-unknown",
+                "error",
+                2,
+                ("openrail", "family", "neither names nor links"),
+            )
+        ],
+    ),
+    "openrail-variant-unknown: another license named": Case(
+        _text(
+            "---\nlicense: openrail\n---\n# A\n\nCode under the [Apache 2.0 license](LICENSE).\n"
+        ),
+        [("openrail-variant-unknown", "error", 2, ("no OpenRAIL license but 'apache 2.0'",))],
+    ),
+    "openrail-family-tag": Case(
+        _relabelled("derivative-starcoder.md", "license: openrail"),
+        [("openrail-family-tag", "info", 5, ("family tag", "names the BigCode Open RAIL-M v1"))],
     ),
     "co2-malformed": Case(
         _fixture("co2-malformed.md"),
-        [("co2-malformed", "error", 4, ("number of grams", "'17 kg'"))],
+        [("co2-malformed", "warning", 4, ("number of grams", "'17 kg'"))],
     ),
     "co2-malformed: scalar": Case(
         _text("---\nlicense: mit\nco2_eq_emissions: 1.5 t\n---\n# A card\n"),
-        [("co2-malformed", "error", 3, ("number of grams", "'1.5 t'"))],
+        [("co2-malformed", "warning", 3, ("number of grams", "'1.5 t'"))],
     ),
     "co2-malformed: negative": Case(
         _text("---\nlicense: mit\nco2_eq_emissions:\n  emissions: -3\n---\n# A card\n"),
-        [("co2-malformed", "error", 4, ("must not be negative", "-3"))],
+        [("co2-malformed", "warning", 4, ("must not be negative", "-3"))],
     ),
     "co2-malformed: no emissions": Case(
         _text("---\nlicense: mit\nco2_eq_emissions:\n  source: codecarbon\n---\n# A card\n"),
-        [("co2-malformed", "error", 3, ("no emissions value",))],
+        [("co2-malformed", "warning", 3, ("no emissions value",))],
     ),
     "co2-malformed: boolean": Case(
         _text("---\nlicense: mit\nco2_eq_emissions: yes\n---\n# A card\n"),
-        [("co2-malformed", "error", 3, ("number of grams", "True"))],
+        [("co2-malformed", "warning", 3, ("number of grams", "True"))],
     ),
     "co2-contradicts-body": Case(
         _fixture("co2-contradicts-body.md"),
-        [("co2-contradicts-body", "error", 4, ("7,540 g", "line 13 says 30.16 kg"))],
+        [("co2-contradicts-body", "warning", 4, ("7,540 g", "line 13 says 30.16 kg"))],
     ),
     "co2-contradicts-body: kg written as grams": Case(
         _fixture("co2-kg-as-grams.md"),
-        [("co2-contradicts-body", "error", 3, ("0.0279 g", "0.0279 Kg", "kg written as grams"))],
+        [("co2-contradicts-body", "warning", 3, ("0.0279 g", "0.0279 Kg", "kg written as grams"))],
     ),
     "base-model-malformed": Case(
         _fixture("base-model-malformed.md"),
-        [("base-model-malformed", "error", 3, ("org/name", "'bert base'"))],
+        [("base-model-malformed", "warning", 3, ("org/name", "'bert base'"))],
     ),
     "base-model-malformed: a number in a list": Case(
         _text("---\nlicense: mit\nbase_model:\n- org/name\n- 7\n---\n# A card\n"),
-        [("base-model-malformed", "error", 3, ("org/name", "got 7"))],
+        [("base-model-malformed", "warning", 3, ("org/name", "got 7"))],
     ),
     "base-model-malformed: empty list": Case(
         _text("---\nlicense: mit\nbase_model: []\n---\n# A card\n"),
-        [("base-model-malformed", "error", 3, ("org/name", "got []"))],
+        [("base-model-malformed", "warning", 3, ("org/name", "got []"))],
     ),
     "rail-license-text-missing": Case(
-        _without_license_file,
-        [("rail-license-text-missing", "error", 2, ("BigScience BLOOM RAIL 1.0", "LICENSE file"))],
+        _text(DERIVATIVE_IN_PROSE),
+        [
+            (
+                "rail-license-text-missing",
+                "error",
+                8,
+                (
+                    "BigCode Open RAIL-M v1 is named in the text only",
+                    "must carry bigcode-openrail-m",
+                ),
+            )
+        ],
     ),
     "rail-restrictions-missing": Case(
-        _fixture("rail-restrictions-partial.md"),
+        _text(
+            "---\nlicense: creativeml-openrail-m\n---\n# Painter\n\nTrained from scratch.\n\n"
+            "## License\n\nShare it with a copy of the license and the attribution notices.\n"
+        ),
         [
             (
                 "rail-restrictions-missing",
-                "error",
-                10,
+                "info",
+                8,
                 (
-                    "lists 3 of the 14 use restrictions of the BigCode Open RAIL-M v1",
-                    "does not incorporate them by reference",
-                    "(a) Breaking the law, (d) False information meant to harm",
-                    "and 6 more",
+                    "CreativeML OpenRAIL-M applies by reference",
+                    "neither lists its 11 use restrictions",
                 ),
             )
         ],
@@ -298,15 +359,11 @@ FAILING: dict[str, Case] = {
         [
             (
                 "rail-obligations-missing",
-                "warning",
+                "info",
                 9,
                 ("sharing and attribution obligations", "CreativeML Open RAIL++-M"),
             )
         ],
-    ),
-    "openrail-variant-unknown": Case(
-        _fixture("openrail-family.md"),
-        [("openrail-variant-unknown", "warning", 2, ("openrail", "family"))],
     ),
     "derivative-detected: a repo id after 'fine-tuned from'": Case(
         _fixture("derivative-body-repo.md"),
@@ -316,7 +373,7 @@ FAILING: dict[str, Case] = {
                 "info",
                 7,
                 (
-                    "StarCoderBase (bigcode/starcoderbase)",
+                    "fine-tune of StarCoderBase (bigcode/starcoderbase)",
                     "licensed bigcode-openrail-m",
                     '"This model is fine-tuned from bigcode/starcoderbase on shell scripts."',
                 ),
@@ -335,16 +392,13 @@ FAILING: dict[str, Case] = {
                 "error",
                 2,
                 (
-                    "Stable Diffusion v1-5 (runwayml/stable-diffusion-v1-5)",
+                    "fine-tune of Stable Diffusion v1-5 (runwayml/stable-diffusion-v1-5)",
                     "creativeml-openrail-m",
                     "This is a fine-tuned version of runwayml/stable-diffusion-v1-5",
                     "licensed mit",
                     "all 11 of the parent's are dropped",
                 ),
             ),
-            ("rail-license-text-missing", "error", 2, ("CreativeML OpenRAIL-M",)),
-            ("rail-obligations-missing", "warning", 7, ("CreativeML OpenRAIL-M",)),
-            ("rail-restrictions-missing", "error", 7, ("lists 0 of the 11",)),
             ("derivative-detected", "info", 10, ("Stable Diffusion v1-5",)),
         ],
     ),
@@ -358,15 +412,8 @@ FAILING: dict[str, Case] = {
                 "derivative-license-unverified",
                 "warning",
                 5,
-                ("StarCoderBase (bigcode/starcoderbase)", "bigcode-openrail-m", "'other'"),
+                ("StarCoderBase (bigcode/starcoderbase)", "bigcode-openrail-m", "cannot tell"),
             )
-        ],
-    ),
-    "derivative-license-unverified: openrail": Case(
-        _relabelled("derivative-starcoder.md", "license: openrail"),
-        [
-            ("derivative-license-unverified", "warning", 5, ("'openrail'",)),
-            ("openrail-variant-unknown", "warning", 5, ("family",)),
         ],
     ),
     "derivative-modifications-undescribed": Case(
@@ -374,22 +421,18 @@ FAILING: dict[str, Case] = {
         [
             (
                 "derivative-modifications-undescribed",
-                "error",
+                "warning",
                 6,
-                ("StarCoder (bigcode/starcoder)", "how it was changed"),
+                ("StarCoder (bigcode/starcoder)", "does not say how it was made"),
             )
         ],
-    ),
-    "derivative-modifications-undescribed: empty section": Case(
-        _empty_training_section,
-        [("derivative-modifications-undescribed", "error", 6, ("how it was changed",))],
     ),
     "derivative-sections-dropped": Case(
         _child_against_parent,
         [
             (
                 "derivative-sections-dropped",
-                "error",
+                "warning",
                 5,
                 ("parent/README.md", "missing or empty here: Limitations, Evaluation"),
             ),
@@ -446,19 +489,37 @@ PASSING: dict[str, list[Callable[[], list[str]]]] = {
     "card-unreadable": [_fixture("rail-original.md")],
     "front-matter-missing": [_text("---\n---\n# Only a title\n", "README.md")],
     "front-matter-invalid": [_fixture("rail-original.md"), _text("---\n---\n# Title\n")],
-    "license-missing": [_fixture("rail-original.md")],
+    "license-missing": [_fixture("rail-original.md"), _text(DERIVATIVE_IN_PROSE)],
+    "license-metadata-missing": [_fixture("rail-original.md"), _fixture("license-missing.md")],
     "license-unknown": [_fixture("license-other-complete.md"), _fixture("openrail-family.md")],
+    "license-other-unidentified": [_fixture("license-other-complete.md")],
     "license-other-incomplete": [_fixture("license-other-complete.md")],
+    "openrail-variant-unknown": [
+        _fixture("rail-original.md"),
+        _relabelled("derivative-starcoder.md", "license: openrail"),
+    ],
+    "openrail-family-tag": [_fixture("rail-original.md"), _fixture("openrail-family.md")],
     "co2-malformed": [_fixture("co2-consistent.md"), _fixture("co2-contradicts-body.md")],
     "co2-contradicts-body": [
         _fixture("co2-consistent.md"),
         _text("---\nlicense: mit\nco2_eq_emissions: {emissions: 12}\n---\n# No figures here\n"),
     ],
-    "base-model-malformed": [_fixture("base-model-list.md"), _fixture("derivative-starcoder.md")],
-    "rail-license-text-missing": [_fixture("rail-by-reference.md"), _fixture("with-license-file")],
+    "base-model-malformed": [
+        _fixture("base-model-list.md"),
+        _fixture("derivative-starcoder.md"),
+        _text("---\nlicense: mit\nbase_model: distilroberta-base\n---\n# A legacy id\n"),
+    ],
+    "rail-license-text-missing": [
+        _fixture("rail-by-reference.md"),
+        _fixture("with-license-file"),
+        _text(
+            DERIVATIVE_IN_PROSE.replace(
+                "BigCode Open RAIL-M v1", "[BigCode Open RAIL-M v1](LICENSE)"
+            )
+        ),
+    ],
     "rail-restrictions-missing": [_fixture("rail-original.md"), _fixture("rail-by-reference.md")],
     "rail-obligations-missing": [_fixture("rail-original.md"), _fixture("rail-by-reference.md")],
-    "openrail-variant-unknown": [_fixture("rail-original.md")],
     "derivative-detected": [_fixture("derivative-starcoder.md"), _fixture("rail-original.md")],
     "derivative-license-drops-restrictions": [
         _fixture("derivative-starcoder.md"),
@@ -506,25 +567,6 @@ def test_rule_passes(
 # --- the rules in more detail ------------------------------------------------------------------
 
 
-def test_each_restriction_of_the_original_is_recognised(workdir: Path) -> None:
-    """Leaving out any one line of rail-original's list names exactly that restriction."""
-    text = (FIXTURES / "rail-original.md").read_text(encoding="utf-8")
-    lines = text.split("\n")
-    start = lines.index("## Restricted uses")
-    bullets = [i for i, line in enumerate(lines) if i > start and line.startswith("- ")]
-    info = licenses.rail("bigcode-openrail-m")
-    assert info is not None
-    assert len(bullets) == len(info.restrictions) == 14
-    for index, restriction in zip(bullets, info.restrictions, strict=True):
-        Path("card.md").write_text("\n".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
-        found = findings("card.md")
-        # The finding stands at the License heading, one line up once a line is left out.
-        heading = lines.index("## License")
-        assert where(found) == [("rail-restrictions-missing", "error", heading)]
-        assert found[0].message.endswith(f"missing: ({restriction.id}) {restriction.title}")
-        assert "lists 13 of the 14" in found[0].message
-
-
 def test_restrictions_listed_by_title_are_recognised(cards) -> None:
     """with-license-file lists the BLOOM license's restrictions by their titles."""
     # An absolute path: `check` caches folder listings by name.
@@ -537,17 +579,17 @@ def test_restrictions_listed_by_title_are_recognised(cards) -> None:
     [
         ("apache-2.0", "which has no use restrictions: all 14 of the parent's are dropped"),
         ("mit", "which has no use restrictions: all 14 of the parent's are dropped"),
-        ("bigscience-openrail-m", "which drops (c) Malware"),
-        ("bigscience-bloom-rail-1.0", "which drops (c) Malware"),
+        ("bigscience-openrail-m", "the BigScience OpenRAIL-M, which drops (c) Malware"),
+        ("bigscience-bloom-rail-1.0", "the BigScience BLOOM RAIL 1.0, which drops (c) Malware"),
         (
             "creativeml-openrail-m",
-            "which drops (c) Malware, (f) Undisclosed machine-generated content, "
-            "(h) Impersonating humans to deceive",
+            "the CreativeML OpenRAIL-M, which drops (c) Malware, (f) Undisclosed "
+            "machine-generated content, (h) Impersonating humans to deceive",
         ),
         (
             "openrail++",
-            "which drops (c) Malware, (f) Undisclosed machine-generated content, "
-            "(h) Impersonating humans to deceive",
+            "the CreativeML Open RAIL++-M, which drops (c) Malware, (f) Undisclosed "
+            "machine-generated content, (h) Impersonating humans to deceive",
         ),
     ],
 )
@@ -639,7 +681,7 @@ def test_sections_dropped_compares_with_the_parent_card(cards) -> None:
     # Without --base-card the child is not known to be a derivative.
     assert findings(path) == []
     found = findings(path, "--base-card", "parent/README.md")
-    assert where(found) == [("derivative-sections-dropped", "error", 5)]
+    assert where(found) == [("derivative-sections-dropped", "warning", 5)]
     assert found[0].message == (
         "sections of the parent card (parent/README.md) missing or empty here: "
         "Limitations, Evaluation"
@@ -677,16 +719,20 @@ def test_license_file_lookup_does_not_depend_on_earlier_checks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two folders with the same relative name, one with a LICENSE file, checked in turn."""
-    card = FIXTURES / "with-license-file" / "README.md"
+    card = "---\nlicense: other\nlicense_name: lumen\n---\n# Lumen\n\nA text model.\n"
     for name, with_license in (("first", False), ("second", True)):
         folder = tmp_path / name / "license-probe"
         folder.mkdir(parents=True)
-        shutil.copy(card, folder / "README.md")
+        (folder / "README.md").write_text(card, encoding="utf-8")
         if with_license:
             shutil.copy(FIXTURES / "with-license-file" / "LICENSE", folder / "LICENSE")
         monkeypatch.chdir(tmp_path / name)
         found = findings("license-probe/README.md")
-        expected = [] if with_license else [("rail-license-text-missing", "error", 2)]
+        expected = (
+            [("license-other-incomplete", "warning", 2)]
+            if with_license
+            else [("license-other-unidentified", "error", 2)]
+        )
         assert where(found) == expected, f"{name}: {found}"
 
 
@@ -718,12 +764,13 @@ def test_text_output(cards) -> None:
     result = run("card.md", "openrail-family.md")
     assert result.exit_code == 1
     assert result.stdout == (
-        "card.md:2:1: license-unknown error: 'apache2' is not a Hub license id (did you mean "
+        "card.md:2:1: license-unknown warning: 'apache2' is not a Hub license id (did you mean "
         "apache-2.0?)\n"
         "  fix: Use a Hub license id, or `license: other` with license_name and license_link.\n"
-        "openrail-family.md:2:1: openrail-variant-unknown warning: license: openrail names the "
-        "family, not the license; its restrictions cannot be checked\n"
-        "  fix: Use the exact license id, e.g. bigcode-openrail-m or creativeml-openrail-m.\n"
+        "openrail-family.md:2:1: openrail-variant-unknown error: license: openrail names the "
+        "family, not the license, and the card neither names nor links the license\n"
+        "  fix: Use the exact license id, e.g. bigcode-openrail-m or creativeml-openrail-m, or "
+        "link the license text.\n"
         "2 cards checked: 1 errors, 1 warnings, 0 notes\n"
     )
 
@@ -732,7 +779,7 @@ def test_json_output(cards) -> None:
     cards("license-unknown.md", "card.md")
     cards("rail-original.md", "clean.md")
     code, document = report_of("card.md", "clean.md")
-    assert code == 1
+    assert code == 0
     assert document == {
         "files": [
             {
@@ -740,7 +787,7 @@ def test_json_output(cards) -> None:
                 "findings": [
                     {
                         "rule": "license-unknown",
-                        "severity": "error",
+                        "severity": "warning",
                         "line": 2,
                         "message": "'apache2' is not a Hub license id (did you mean apache-2.0?)",
                         "fix": "Use a Hub license id, or `license: other` with license_name and "
@@ -750,7 +797,7 @@ def test_json_output(cards) -> None:
             },
             {"path": "clean.md", "findings": []},
         ],
-        "summary": {"files": 2, "error": 1, "warning": 0, "info": 0},
+        "summary": {"files": 2, "error": 0, "warning": 1, "info": 0},
     }
 
 
@@ -761,12 +808,13 @@ def test_github_output(cards) -> None:
     result = run("card.md", "family.md", "derived.md", "--format", "github")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "::error file=card.md,line=2,col=1,title=license-unknown::'apache2' is not a Hub license "
+        "::warning file=card.md,line=2,col=1,title=license-unknown::'apache2' is not a Hub license "
         "id (did you mean apache-2.0?). Fix: Use a Hub license id, or `license: other` with "
         "license_name and license_link.",
-        "::warning file=family.md,line=2,col=1,title=openrail-variant-unknown::license: openrail "
-        "names the family, not the license; its restrictions cannot be checked. Fix: Use the exact "
-        "license id, e.g. bigcode-openrail-m or creativeml-openrail-m.",
+        "::error file=family.md,line=2,col=1,title=openrail-variant-unknown::license: openrail "
+        "names the family, not the license, and the card neither names nor links the license. "
+        "Fix: Use the exact license id, e.g. bigcode-openrail-m or creativeml-openrail-m, or link "
+        "the license text.",
         "::notice file=derived.md,line=8,col=1,title=derivative-detected::derivative of "
         "StarCoderPlus, licensed bigcode-openrail-m; found in the card's text: \"OpenHelper is a "
         'chat assistant for programmers, based on StarCoderPlus.". Fix: Nothing to fix; set '
@@ -778,9 +826,9 @@ def test_github_output_escapes_properties_and_data(workdir: Path) -> None:
     name = "50%: a,b\nc.md"
     Path(name).write_text("---\nlicense: 50%\n---\n# A card\n", encoding="utf-8")
     result = run(name, "--format", "github")
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     assert result.stdout == (
-        "::error file=50%25%3A a%2Cb%0Ac.md,line=2,col=1,title=license-unknown::'50%25' is not a "
+        "::warning file=50%25%3A a%2Cb%0Ac.md,line=2,col=1,title=license-unknown::'50%25' is not a "
         "Hub license id. Fix: Use a Hub license id, or `license: other` with license_name and "
         "license_link.\n"
     )
@@ -854,12 +902,12 @@ def test_sarif_of_clean_cards_has_no_results(cards) -> None:
 
 
 def test_strict_makes_warnings_errors_in_every_format(cards) -> None:
-    path = cards("rail-no-obligations.md")
+    path = cards("license-unknown.md")
     assert run(path).exit_code == 0
     result = run(path, "--strict")
     assert result.exit_code == 1
-    assert "rail-obligations-missing error:" in result.stdout
-    assert where(findings(path, "--strict")) == [("rail-obligations-missing", "error", 9)]
+    assert "license-unknown error:" in result.stdout
+    assert where(findings(path, "--strict")) == [("license-unknown", "error", 2)]
     sarif = json.loads(run(path, "--strict", "--format", "sarif").stdout)
     assert [r["level"] for r in sarif["runs"][0]["results"]] == ["error"]
     assert run(path, "--strict", "--format", "github").stdout.startswith("::error ")
@@ -874,8 +922,8 @@ def test_notes_alone_pass_even_when_strict(cards) -> None:
 
 def test_exit_codes(cards) -> None:
     clean = cards("rail-original.md")
-    warning = cards("openrail-family.md")
-    error = cards("license-unknown.md")
+    warning = cards("license-unknown.md")
+    error = cards("openrail-family.md")
     assert run(clean).exit_code == 0
     assert run(warning).exit_code == 0
     assert run(warning, "--strict").exit_code == 1
@@ -917,13 +965,15 @@ def test_click_usage_errors_exit_2(cards) -> None:
 
 
 def test_stdin(cards) -> None:
-    text = (FIXTURES / "license-unknown.md").read_bytes()
+    text = (FIXTURES / "openrail-family.md").read_bytes()
     result = run("-", input=text)
     assert result.exit_code == 1
-    assert result.stdout.startswith("<stdin>:2:1: license-unknown error: 'apache2'")
+    assert result.stdout.startswith(
+        "<stdin>:2:1: openrail-variant-unknown error: license: openrail"
+    )
     # With a BOM and CRLF line endings, the lines are the same.
     crlf = b"\xef\xbb\xbf" + text.replace(b"\n", b"\r\n")
-    assert where(findings("-", input=crlf)) == [("license-unknown", "error", 2)]
+    assert where(findings("-", input=crlf)) == [("openrail-variant-unknown", "error", 2)]
     clean = (FIXTURES / "rail-original.md").read_bytes()
     assert run("-", input=clean).stdout == "1 card checked: 0 errors, 0 warnings, 0 notes\n"
 
@@ -969,47 +1019,68 @@ def test_directory_walk(workdir: Path) -> None:
         Path(name).parent.mkdir(parents=True, exist_ok=True)
         Path(name).write_text(text, encoding="utf-8")
     Path("cards/binary.md").write_bytes(b"\x00\x01")
+    Path("cards/late.md").write_text("# Late\n\n---\nlicense: mit\n---\n", encoding="utf-8")
+    files["cards/card-of-x.md"] = "# Model card for X\n\nA model.\n"
+    Path("cards/card-of-x.md").write_text(files["cards/card-of-x.md"], encoding="utf-8")
     code, document = report_of("cards")
     assert code == 1
+    # Markdown files without front matter are checked when they look like cards (README.md, a
+    # `license:` line out of place, "model card" in the title); other notes are not cards.
     assert {f["path"]: [x["rule"] for x in f["findings"]] for f in document["files"]} == {
-        "cards/README.md": ["front-matter-missing"],
+        "cards/README.md": ["license-missing"],
         "cards/UPPER.MD": [],
         "cards/binary.md": ["card-unreadable"],
+        "cards/card-of-x.md": ["license-missing"],
+        "cards/late.md": ["front-matter-missing"],
         "cards/model.md": [],
         "cards/sub/README.md": ["license-unknown"],
     }
     assert [f["path"] for f in document["files"]] == sorted(f["path"] for f in document["files"])
+    # Front matter that is not at the top is named where it is.
+    (late,) = findings("cards/late.md")
+    assert (late.rule, late.line) == ("front-matter-missing", 4)
+    assert "a `license:` line on line 4 is not in front matter at the top" in late.message
     # A file named on the command line is checked even without front matter.
-    assert where(findings("cards/notes.md")) == [("front-matter-missing", "error", 1)]
+    assert where(findings("cards/notes.md")) == [("license-missing", "error", 1)]
+
+
+def test_directory_walk_stays_inside_and_reads_each_file_once(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "README.md").write_text("---\nlicense: apache2\n---\n# Outside\n", encoding="utf-8")
+    root = tmp_path / "repo"
+    (root / "models" / "a").mkdir(parents=True)
+    (root / "models" / "a" / "README.md").write_text(
+        "---\nlicense: mit\n---\n# A\n", encoding="utf-8"
+    )
+    (root / "models" / "loop").symlink_to(root)  # a link to a parent folder
+    (root / "models" / "away").symlink_to(outside)  # a link to a folder outside
+    (root / "models" / "far.md").symlink_to(outside / "README.md")  # a file outside
+    (root / "models" / "again.md").symlink_to(root / "models" / "a" / "README.md")  # twice
+    _, document = report_of(str(root))
+    assert [f["path"] for f in document["files"]] == [str(root / "models" / "a" / "README.md")]
 
 
 def test_ignore(cards) -> None:
     path = cards("derivative-body-sd.md")
-    found = findings(
-        path, "--ignore", "rail-obligations-missing", "--ignore", "derivative-detected"
-    )
-    assert rules_of(found) == {
-        "derivative-license-drops-restrictions",
-        "rail-license-text-missing",
-        "rail-restrictions-missing",
-    }
-    warning = cards("rail-no-obligations.md")
-    assert run(warning, "--strict", "--ignore", "rail-obligations-missing").exit_code == 0
+    found = findings(path, "--ignore", "derivative-detected")
+    assert rules_of(found) == {"derivative-license-drops-restrictions"}
+    warning = cards("license-unknown.md")
+    assert run(warning, "--strict", "--ignore", "license-unknown").exit_code == 0
 
 
 def test_config_in_pyproject(cards) -> None:
     path = cards("derivative-no-modifications.md")
-    assert run(path).exit_code == 1
+    assert run(path).exit_code == 0
     Path("pyproject.toml").write_text(
         "[project]\nname = 'x'\n\n[tool.govcard.check]\n"
         'ignore = ["rail-obligations-missing"]\n'
-        'severity = { derivative-modifications-undescribed = "warning" }\n',
+        'severity = { derivative-modifications-undescribed = "error" }\n',
         encoding="utf-8",
     )
     result = run(path)
-    assert result.exit_code == 0
-    assert where(findings(path)) == [("derivative-modifications-undescribed", "warning", 6)]
-    assert run(path, "--strict").exit_code == 1
+    assert result.exit_code == 1
+    assert where(findings(path)) == [("derivative-modifications-undescribed", "error", 6)]
     # --ignore adds to the configured ignores.
     assert findings(path, "--ignore", "derivative-modifications-undescribed") == []
     obligations = cards("rail-no-obligations.md")
@@ -1038,7 +1109,7 @@ def test_config_of_a_parent_folder(cards) -> None:
 
 def test_pyproject_without_a_check_section(cards) -> None:
     Path("pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    assert where(findings(cards("license-unknown.md"))) == [("license-unknown", "error", 2)]
+    assert where(findings(cards("license-unknown.md"))) == [("license-unknown", "warning", 2)]
 
 
 @pytest.mark.parametrize(
@@ -1069,18 +1140,24 @@ def test_bad_config_exits_2(cards, config: str, message: str) -> None:
 def test_license_option_holds_the_card_to_a_license(cards) -> None:
     mit = cards("co2-consistent.md")  # licensed apache-2.0, no use restrictions listed
     assert findings(mit) == []
-    found = findings(mit, "--license", "bigcode-openrail-m")
-    assert where(found) == [
-        ("rail-license-text-missing", "error", 2),
-        ("rail-obligations-missing", "warning", 5),
-        ("rail-restrictions-missing", "error", 5),
-    ]
-    assert "of the BigCode Open RAIL-M v1" in found[2].message
+    (found,) = findings(mit, "--license", "bigcode-openrail-m")
+    assert (found.rule, found.severity, found.line) == (
+        "derivative-license-drops-restrictions",
+        "error",
+        2,
+    )
+    assert found.message == (
+        "held to bigcode-openrail-m by --license, the card is licensed apache-2.0, which has no "
+        "use restrictions: all 14 of the parent's are dropped"
+    )
     # A license without use restrictions asks for none.
     partial = cards("rail-restrictions-partial.md")
     assert findings(partial, "--license", "apache-2.0") == []
-    # The catalog's other licenses: what rail-original lists covers the BLOOM license too.
+    # A license with every restriction of the one held to keeps them.
     assert findings(cards("rail-original.md"), "--license", "bigscience-bloom-rail-1.0") == []
+    (weaker,) = findings(cards("rail-no-obligations.md"), "--license", "bigcode-openrail-m")
+    assert weaker.rule == "derivative-license-drops-restrictions"
+    assert "the CreativeML Open RAIL++-M, which drops (c) Malware" in weaker.message
 
 
 # --- what govcard render writes passes ---------------------------------------------------------
@@ -1207,10 +1284,10 @@ def test_directory_of_2000_cards(workdir: Path) -> None:
             f"---\nlicense: {license_id}\n---\n# Card {i}\n\nA small card.\n", encoding="utf-8"
         )
     code, document = report_of("many")
-    assert code == 1
-    assert document["summary"] == {"files": 2000, "error": 20, "warning": 0, "info": 0}
+    assert code == 0
+    assert document["summary"] == {"files": 2000, "error": 0, "warning": 20, "info": 0}
     result = run("many")
-    assert result.stdout.endswith("2000 cards checked: 20 errors, 0 warnings, 0 notes\n")
+    assert result.stdout.endswith("2000 cards checked: 0 errors, 20 warnings, 0 notes\n")
 
 
 def test_file_at_the_size_limit_is_read(workdir: Path) -> None:
@@ -1223,8 +1300,9 @@ def test_file_at_the_size_limit_is_read(workdir: Path) -> None:
 
 
 # Inputs that must be checked in bounded time. Each runs as its own `govcard check` process, all at
-# once, with a shared deadline far above what a linear check needs (well under a second each).
-DEADLINE_S = 10
+# once, with a shared bound far above what a linear check needs (well under a second each) and
+# generous enough for a busy machine: it catches a hang, not a slow run.
+DEADLINE_S = 300
 
 
 def _write_adversarial(folder: Path) -> dict[str, list[str]]:
@@ -1337,7 +1415,7 @@ def test_adversarial_input_is_checked_in_bounded_time(
     assert outcome.returncode in (0, 1), outcome.stderr
     rule = ADVERSARIAL_RULES[name]
     if rule is not None:
-        assert f" {rule} error: " in outcome.stdout
+        assert f" {rule} {RULES[rule].severity}: " in outcome.stdout
         assert max(len(line) for line in outcome.stdout.splitlines()) < 500
 
 
@@ -1389,7 +1467,7 @@ def test_corpus_starcoder_has_no_errors(corpus: dict[str, list[Found]]) -> None:
 def test_corpus_dalle_mini_co2_contradicts_body(corpus: dict[str, list[Found]]) -> None:
     found = [f for f in _corpus_card(corpus, "030-dalle-mini") if f.rule == "co2-contradicts-body"]
     assert len(found) == 1
-    assert found[0].severity == "error"
+    assert found[0].severity == "warning"
     assert "7,540 g" in found[0].message and "30.16 kg" in found[0].message
     assert "30160 (grams)" in found[0].fix
 
@@ -1406,7 +1484,9 @@ def test_corpus_wizardcoder_drops_the_malware_restriction(corpus: dict[str, list
     found = _corpus_card(corpus, "014-wizardlm-wizardcoder")
     drops = [f for f in found if f.rule == "derivative-license-drops-restrictions"]
     assert len(drops) == 1
-    assert "licensed bigscience-openrail-m, which drops (c) Malware" in drops[0].message
+    assert "licensed bigscience-openrail-m, the BigScience OpenRAIL-M, which drops (c) Malware" in (
+        drops[0].message
+    )
     assert "StarCoder" in drops[0].message
     assert "derivative-detected" in rules_of(found)
 

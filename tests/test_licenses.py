@@ -80,15 +80,6 @@ def test_restrictions_are_complete(entry: licenses.LicenseInfo) -> None:
         assert restriction.title.strip() and restriction.title[0].isupper(), restriction.id
         assert restriction.summary.endswith("."), restriction.id
         assert "\n" not in restriction.summary, restriction.id
-        assert restriction.terms, restriction.id
-
-
-@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
-def test_terms_are_lowercase_and_unique_within_a_license(entry: licenses.LicenseInfo) -> None:
-    terms = [term for r in entry.restrictions for term in r.terms]
-    assert [t for t in terms if t != t.lower()] == []
-    assert [t for t in terms if t != t.strip() or not t] == []
-    assert len(terms) == len(set(terms)), sorted(t for t in terms if terms.count(t) > 1)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)

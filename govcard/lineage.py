@@ -1,0 +1,303 @@
+"""Lineage: which model a card's model was made from, and under which license.
+
+The parent comes from the metadata (`base_model`, a string or a list, and the Hub's `base_model:`
+tags), from `--base-card`, or, when those name no model of the catalog, from the card's text: a
+model of the catalog (`data/base-models.tsv`, with sources) named right next to a specific cue
+("fine-tuned from StarCoderBase", "a LoRA for SDXL", "StarCoder fine-tuned on ..."). A name alone,
+or a vague cue ("images based on text prompts", "same architecture as SDXL"), is no parent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from govcard import licenses
+
+if TYPE_CHECKING:
+    from govcard.cards import Card
+
+
+class Base(NamedTuple):
+    """A model of the catalog: a repo id or a name as written in cards, and its license."""
+
+    match: str
+    license: str
+    """A Hub license id, or `other:<license_name>`."""
+    shown: str
+    source: str
+
+    @property
+    def org(self) -> str:
+        """Who published it: the repo's organisation (for a name, that of the repo it stands for)."""
+        repo = self.match if "/" in self.match else self.source.removeprefix("as ").split(";")[0]
+        return repo.split("/")[0].lower()
+
+
+class Parent(NamedTuple):
+    """The model a card derives from, its license, and how that was found."""
+
+    shown: str
+    license: str | None
+    """As `Base.license`; None when the parent is not in the catalog."""
+    how: str
+    line: int
+    relation: str
+    """How the card's model was made from it: "fine-tune", "adapter", "quantized version",
+    "merge" or "derivative"."""
+
+
+class Catalog(NamedTuple):
+    """The base models, by lowercase repo id and by name."""
+
+    repos: dict[str, Base]
+    names: dict[str, Base]
+    """By `squash`ed name."""
+    pattern: re.Pattern[str]
+    """Any repo id or name."""
+    publishers: dict[str, set[str]]
+    """Who published each model, by its `squash`ed name or repo name."""
+
+
+# Parts of the names of the families the text is searched for (StarCoder, SantaCoder, BLOOM,
+# Stable Diffusion, SDXL, SD 3...), found with str.find before the pattern is tried where a name
+# could start around them (a search of every position with the whole pattern, or a find per
+# name, would cost more than the rest of the check). The other models of the catalog
+# (StarChat, Stable Cascade, DreamShaper...) are recognised by base_model.
+STEMS = ("coder", "bloom", "sd", "diffusion")
+
+
+def squash(text: str) -> str:
+    """Lowercase letters and digits only: "Stable Diffusion XL" -> "stablediffusionxl"."""
+    return _NOT_NAME.sub("", text.lower())
+
+
+_NOT_NAME = re.compile(r"[^a-z0-9+]")
+
+
+@cache
+def catalog() -> Catalog:
+    """The catalog of base models (`data/base-models.tsv`)."""
+    text = (licenses.DATA / "base-models.tsv").read_text(encoding="utf-8")
+    repos: dict[str, Base] = {}
+    names: dict[str, Base] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            kind, match, license_id, shown, source = line.split("\t")
+            base = Base(match, license_id, shown, source)
+            if kind == "repo":
+                repos[match.lower()] = base
+            else:
+                names[squash(match)] = base
+    by_length = sorted(
+        [*(re.escape(r) for r in repos), *(_name_regex(b.match) for b in names.values())],
+        key=len,
+        reverse=True,
+    )
+    # "BLOOMZ-7b1-mt" is BLOOMZ, "StarCoderData" is not StarCoder; nor is a "Bloom filter" or
+    # "the StarCoder training dataset" a model.
+    pattern = re.compile(
+        rf"(?:{'|'.join(by_length)})(?![a-z0-9])"
+        r"(?![\s*_-]+(?:filters?\b|(?:training[\s_-]+)?(?:data|dataset|corpus)\b))"
+    )
+    publishers: dict[str, set[str]] = {}
+    for key, base in [*names.items(), *((squash(r.split("/")[1]), b) for r, b in repos.items())]:
+        publishers.setdefault(key, set()).add(base.org)
+    return Catalog(repos, names, pattern, publishers)
+
+
+def _name_regex(name: str) -> str:
+    # "Stable Diffusion XL" also as "stable-diffusion-xl", "stable_diffusion_xl", "StableDiffusionXL";
+    # "SD 1.5" also as "SD1.5", "sd-1.5".
+    parts = [re.escape(part) for part in name.lower().split(" ")]
+    return r"[\s_-]?".join(parts)
+
+
+# Cues right before a name, as words: "fine-tuned from", "a LoRA for", "based on the",
+# "quantized version of". The words before a name are read backwards: fillers ("the", "of",
+# "bigcode's") are skipped, and the first other word must be a cue.
+_CUE = re.compile(
+    r"fine-?tun\w*|tun(?:ed|ing)|finetun\w*|based|derived|distill\w*|quanti[sz]\w*|merge[sd]?"
+    r"|merging|adapters?|lora|lycoris|dreambooth|controlnet|checkpoints?|convert\w*|conversions?"
+    r"|gguf|ggml|gptq|awq|exl2|continu\w*|initiali[sz]ed|built|trained|training|further|variants?"
+    r"|derivative|pruned|instruction-tuned"
+)
+_FILLER = re.compile(
+    r"the|a|an|on|of|from|for|to|top|with|upon|version|versions|model|models|weights|checkpoint"
+    r"|original|official|base|pre-?trained|it|its|this|[\w.-]+'s|[\w.-]+/|\d+(?:\.\d+)?[bm]?"
+)
+# Words are what lies between these; a comma or a full stop stays in the word, so that a cue
+# of another clause does not count.
+_WORD = re.compile(r"[^\s*_`\[\(\"'\u2019:]+")
+_CUE_AFTER = re.compile(
+    r"[\s*_`\]\)\"'\u2019-]+(?:[\w.-]+[\s_-]+){0,3}(?:fine[\s-]?tun|finetun|lora|lycoris|dreambooth|adapter"
+    r"|merg|gguf|gptq|awq|quantiz|-?based)"
+)
+_RELATIONS = (
+    ("adapter", re.compile(r"lora|lycoris|adapter|dreambooth|controlnet")),
+    ("quantized version", re.compile(r"quanti|gguf|ggml|gptq|awq|exl2")),
+    ("merge", re.compile(r"merg")),
+    ("fine-tune", re.compile(r"tun|train")),
+)
+_METADATA_RELATIONS = {
+    "adapter": "adapter",
+    "quantized": "quantized version",
+    "merge": "merge",
+    "finetune": "fine-tune",
+}
+
+
+def parents(card: Card, base_card: Card | None = None) -> list[Parent]:
+    """The models the card's model derives from: from the metadata and --base-card, else from
+    the text. A parent named in the metadata that the catalog does not know is returned with no
+    license, and the text is still searched."""
+    metadata = card.metadata or {}
+    relation = _METADATA_RELATIONS.get(str(metadata.get("base_model_relation")), "derivative")
+    found = [
+        Parent(*_known(item), how, card.key_line(key), relation)
+        for item, how, key in _metadata_ids(metadata)
+    ]
+    if base_card is not None and base_card.metadata:
+        license_id = base_card.metadata.get("license")
+        found.append(
+            Parent(
+                f"the model of {base_card.path}",
+                license_id if isinstance(license_id, str) else None,
+                "--base-card",
+                1,
+                relation,
+            )
+        )
+    if any(p.license is not None for p in found):
+        return found
+    return found + from_text(card)
+
+
+def _known(repo_id: str) -> tuple[str, str | None]:
+    base = catalog().repos.get(repo_id.lower())
+    return (f"{base.shown} ({repo_id})", base.license) if base else (repo_id, None)
+
+
+def _metadata_ids(metadata: dict[str, Any]) -> list[tuple[str, str, str]]:
+    value = metadata.get("base_model")
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    ids = [(item, "base_model in the metadata", "base_model") for item in items if item]
+    tags = metadata.get("tags")
+    if isinstance(tags, list):
+        for tag in tags:
+            # The Hub tags derivatives "base_model:<id>" or "base_model:<relation>:<id>".
+            if isinstance(tag, str) and tag.startswith("base_model:"):
+                repo = tag.rsplit(":", 1)[1]
+                if repo and all(repo.lower() != i[0].lower() for i in ids):
+                    ids.append((repo, f"the tag {tag}", "tags"))
+    return [i for i in ids if isinstance(i[0], str)]
+
+
+def from_text(card: Card) -> list[Parent]:
+    """Parents named in the body next to a derivative cue, in order of appearance."""
+    known = catalog()
+    # A licensor's card of a model it made from its own (SDXL-Turbo from SDXL, BLOOMZ from
+    # BLOOM) is no derivative in the sense of the license: the licensor holds the rights.
+    own = _identity(card)
+    licensors = known.publishers.get(own, set()) if own else set()
+    body = card.lowered[: len(card.body)]
+    found: dict[str, Parent] = {}
+    covered = 0
+    for stem_at in _stem_positions(body):
+        if stem_at < covered:
+            continue  # in a name already read ("sd" in "stable-diffusion-xl-base-1.0/sd_xl")
+        match = _name_around(known.pattern, body, stem_at)
+        if match is None:
+            continue
+        covered = match.end()
+        position = match.start()
+        text = match.group()
+        base = known.repos.get(text) or known.names.get(squash(text))
+        if base is None or base.shown in found or base.org in licensors:
+            continue
+        cue = _cue_before(body, position) or _cue_after(body, match.end())
+        if cue is None:
+            continue
+        offset = body.count("\n", 0, position)
+        line = card.body_lines[offset]
+        relation = next((r for r, p in _RELATIONS if p.search(cue)), "derivative")
+        shown = f"{base.shown} ({base.match})" if "/" in text else base.shown
+        found[base.shown] = Parent(
+            shown,
+            base.license,
+            f"the card's text: {quote(line)}",
+            card.body_start + offset,
+            relation,
+        )
+    return list(found.values())
+
+
+def _cue_before(body: str, position: int) -> str | None:
+    words = _WORD.findall(body, max(0, position - 90), position)
+    if position and body[position - 1].isalnum():
+        words.pop()  # the org of a repo id, or a word cut by the window
+    for word in reversed(words[-8:]):
+        if _CUE.fullmatch(word):
+            return str(word)
+        if not _FILLER.fullmatch(word):
+            return None
+    return None
+
+
+def _cue_after(body: str, end: int) -> str | None:
+    match = _CUE_AFTER.match(body, end, end + 40)
+    return None if match is None else str(match.group())
+
+
+def _stem_positions(body: str) -> list[int]:
+    positions: list[int] = []
+    for stem in STEMS:
+        position = body.find(stem)
+        while position >= 0:
+            positions.append(position)
+            position = body.find(stem, position + 1)
+    return sorted(positions)
+
+
+def _name_around(pattern: re.Pattern[str], body: str, position: int) -> re.Match[str] | None:
+    """The name or repo id that covers a position: tried from the start of the word it is in,
+    of the word before ("stable diffusion" for its "diffusion"), and of an "org/" before either
+    ("runwayml/stable-diffusion-v1-5"), farthest first."""
+    start = position
+    while start and body[start - 1].isalnum():
+        start -= 1
+    starts = [start]
+    if start >= 2 and body[start - 1] in " -_":
+        previous = start - 1
+        while previous and body[previous - 1].isalnum():
+            previous -= 1
+        if previous < start - 1:
+            starts.append(previous)
+    for word in list(starts):
+        if word >= 2 and body[word - 1] == "/":
+            org = word - 1
+            while org and (body[org - 1].isalnum() or body[org - 1] in "_.-"):
+                org -= 1
+            if body[org - 1 : org] in ("/", "."):
+                return None  # a path in an address: the link's text is read instead
+            if org < word - 1:
+                starts.append(org)
+    for candidate in sorted(starts):
+        match = pattern.match(body, candidate)
+        if match is not None and match.end() > position:
+            return match
+    return None
+
+
+def _identity(card: Card) -> str:
+    """What the card calls its own model (its first title), `squash`ed: a card that is the model
+    (the licensor's own card) is not its own derivative."""
+    title = card.title
+    return squash(re.sub(r"(?i)model\s*card|\(.*?\)|[:|].*", "", title)) if title else ""
+
+
+def quote(line: str) -> str:
+    """A line of a card, shortened for a message."""
+    text = " ".join(line.split())
+    return f'"{text[:77]}..."' if len(text) > 80 else f'"{text}"'
