@@ -8,19 +8,22 @@ findings; CRLF line endings and a byte-order mark are accepted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 MAX_BYTES = 10 * 1024 * 1024
 
-# Searched from a line start, so that the search stays a fast search for a literal "\n#".
+# Matched at the start and after each "\n#" (found with str.find).
 _TITLE = re.compile(r"\n?#[ \t]+([^\n]*)")
 _KEY_AT_LINE_START = re.compile(r"\n([^ \n#-][^\n:]*):")
 _HASHES = re.compile(r"(#{1,6})(?:\s+|$)")
 _BLOCK_LINE = re.compile(r"^[ \t]{0,3}[#`~][^\n]*", re.MULTILINE)
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class Unreadable(Exception):
@@ -46,8 +49,6 @@ class Card:
     """The front matter, when it is a YAML mapping."""
     front_matter_error: tuple[int, str] | None = None
     """(line, message) when the front matter is missing or invalid."""
-    front_lines: list[str] = field(default_factory=list)
-    """The lines between the `---` lines."""
     front: str = ""
     """The text between the `---` lines."""
     front_start: int = 1
@@ -64,22 +65,39 @@ class Card:
         return self.body.split("\n")
 
     @cached_property
+    def front_lines(self) -> list[str]:
+        """The lines between the `---` lines."""
+        return self.front[:-1].split("\n") if self.front else []
+
+    @cached_property
     def lowered(self) -> str:
-        """Body and front matter, lowercased: body offsets are offsets in it."""
-        return f"{self.body}\n{self.front}".lower()
+        """Body and front matter with ASCII letters lowercased: body offsets are offsets in it.
+        (str.lower can change a text's length, "İ" becomes two characters, and is several times
+        slower on non-ASCII text; every pattern govcard searches for is ASCII.)"""
+        return f"{self.body}\n{self.front}".encode().lower().decode()
 
     @cached_property
     def title(self) -> str:
         """The body's first level-1 heading, or ""."""
         body = self.body
-        match = _TITLE.match(body) or _TITLE.search(body, body.find("\n#"))
+        match = _TITLE.match(body)
+        position = body.find("\n#")
+        while match is None and position >= 0:
+            match = _TITLE.match(body, position)
+            position = body.find("\n#", position + 2)
         return match.group(1).strip().rstrip("#").rstrip() if match else ""
 
-    def lines_with(self, *needles: str) -> list[int]:
-        """Offsets of the body lines that contain any of the lowercase needles, in order."""
+    def line_around(self, position: int) -> str:
+        """The body line that holds a position of the body."""
+        end = self.body.find("\n", position)
+        return self.body[self.body.rfind("\n", 0, position) + 1 : end if end >= 0 else None]
+
+    def lines_with(self, *needles: str) -> list[tuple[int, str]]:
+        """The body lines that contain any of the lowercase needles, in order, as (offset,
+        text)."""
         lowered = self.lowered
         end = len(self.body)
-        offsets: set[int] = set()
+        offsets: dict[int, int] = {}
         for needle in needles:
             # Lines are counted from the previous match on, so a card with many matches still
             # costs one pass.
@@ -88,10 +106,10 @@ class Card:
             while 0 <= position < end:
                 line += lowered.count("\n", counted, position)
                 counted = position
-                offsets.add(line)
+                offsets.setdefault(line, position)
                 following = lowered.find("\n", position)  # one match per line is enough
                 position = -1 if following < 0 else lowered.find(needle, following)
-        return sorted(offsets)
+        return [(line, self.line_around(offsets[line])) for line in sorted(offsets)]
 
     @cached_property
     def headings(self) -> list[Heading]:
@@ -194,14 +212,19 @@ def decode(raw: bytes) -> str:
     """Bytes to text: UTF-8 with an optional BOM; NUL bytes mean a binary file."""
     if b"\x00" in raw:
         raise Unreadable("the file is binary (it contains NUL bytes), not a Markdown card")
+    if b"\r" in raw:
+        # Dropping every CR is one pass; only a CR that ends a line by itself needs a replace.
+        if _LONE_CR.search(raw):
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        else:
+            raw = raw.translate(None, b"\r")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise Unreadable(
             f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})"
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse(text: str, path: str, keys: frozenset[str] | None = None) -> Card:
@@ -230,8 +253,7 @@ def parse(text: str, path: str, keys: frozenset[str] | None = None) -> Card:
         card.body = text
         return card
     front = card.front = text[header_end + 1 : closing.start() + 1]
-    card.front_lines = front[:-1].split("\n") if front else []
-    card.body_start = card.front_start + len(card.front_lines) + 2
+    card.body_start = card.front_start + front.count("\n") + 2
     card.body = text[closing.end() :]
     data: object = None
     try:

@@ -143,13 +143,6 @@ RULES = {
             "List the use restrictions (govcard render writes them), or state that use is subject to the license's use restrictions.",
         ),
         Rule(
-            "rail-obligations-missing",
-            "info",
-            "The sharing and attribution obligations are not stated",
-            "Whoever shares the model must give a copy of the license, keep the restrictions and keep notices; saying so helps them comply.",
-            "Add a section on sharing obligations and attribution (govcard render writes one).",
-        ),
-        Rule(
             "derivative-detected",
             "info",
             "The card describes a derivative of a RAIL model",
@@ -258,21 +251,6 @@ _OTHER_LICENSE = re.compile(
     r"apache[\s-]+(?:licen[cs]e[\s,]+)?(?:version[\s]+|v)?2(?:\.0)?|\bmit[\s-]+licen[cs]e|\b[al]?gpl[\s-]*v?[23]"
     r"|\bbsd[\s-]+[23]|\bcc[\s-]+by(?:[\s-]+(?:nc|sa|nd))*[\s-]+[1-4]\.0|creative[\s]+commons"
 )
-# What a card says when it states the sharing and attribution duties.
-_SHARING = (
-    "copy of the licen",
-    "same use restrictions",
-    "include the use restrictions",
-    "enforceable provision",
-    "redistribut",
-    "sharing obligations",
-    "sharing requirements",
-    "share the model",
-    "share it",
-    "share a copy",
-    "share derivatives",
-)
-_NOTICES = ("attribution", "notices", "credit")
 # How a derivative was made, said anywhere in its card ("fine-tuned with DreamBooth for 15,000
 # steps", "4-bit GPTQ quantization", "a merge of").
 _MODIFICATION = (
@@ -458,8 +436,8 @@ class _Checker:
     def run(self) -> list[Finding]:
         """Every rule on the card; the findings in line order."""
         card = self.card
-        unclosed = card.text.lstrip().startswith("---") and not card.front_lines
-        if card.metadata is None and (card.front_lines or unclosed):
+        unclosed = card.text.lstrip().startswith("---") and not card.front
+        if card.metadata is None and (card.front or unclosed):
             line, message = card.front_matter_error or (card.front_start, "invalid front matter")
             self.add("front-matter-invalid", line, message)
             return self.findings
@@ -530,8 +508,15 @@ class _Checker:
                 value, key = tagged[0].removeprefix("license:"), "tags"
         if value is None:
             return self._no_license(parents)
-        line = self.card.key_line(key)
         known = licenses.hub_license_ids()
+        if isinstance(value, str) and value not in ("other", "openrail"):
+            # The usual cases first, before the line is looked up for a finding.
+            rail = _specific_rail(value)
+            if rail is not None:
+                return OwnLicense(value, rail, False, False)
+            if value in known:
+                return OwnLicense(value, None, True, False)
+        line = self.card.key_line(key)
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             self.add(
                 "license-unknown",
@@ -551,18 +536,13 @@ class _Checker:
             return self._other(metadata, line)
         if value == "openrail":
             return self._family_tag(metadata, line, parents)
-        rail = _specific_rail(value)
-        if rail is not None:
-            return OwnLicense(value, rail, False, False)
-        if value not in known:
-            import difflib
+        import difflib
 
-            close = difflib.get_close_matches(value, list(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            self.add("license-unknown", line, f"{value!r} is not a Hub license id{hint}")
-            named = rail_named(value.lower())
-            return OwnLicense(value, named[0] if named else None, False, False)
-        return OwnLicense(value, None, True, False)
+        close = difflib.get_close_matches(value, list(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        self.add("license-unknown", line, f"{value!r} is not a Hub license id{hint}")
+        named = rail_named(value.lower())
+        return OwnLicense(value, named[0] if named else None, False, False)
 
     def _no_license(self, parents: list[Parent]) -> OwnLicense:
         card = self.card
@@ -722,17 +702,6 @@ class _Checker:
                 f"the {info.name} applies by reference; the card neither lists its "
                 f"{len(info.restrictions)} use restrictions nor says that use is subject to them",
             )
-        absent = [
-            what
-            for what, phrases in (("sharing", _SHARING), ("attribution", _NOTICES))
-            if not any(phrase in lowered for phrase in phrases)
-        ]
-        if absent:
-            self.add(
-                "rail-obligations-missing",
-                self._license_section_line(),
-                f"the card does not state the {' and '.join(absent)} obligations of the {info.name}",
-            )
 
     def _license_section_line(self) -> int:
         heading = _heading_with("licen", self.card.lowered[: len(self.card.body)])
@@ -775,8 +744,8 @@ class _Checker:
 
     def _co2_against_body(self, grams: float, line: int) -> None:
         figures: list[tuple[units.Quantity, int]] = []
-        for offset in self.card.lines_with("co2", "carbon", "emission"):
-            for number, unit in _MASS.findall(self.card.body_lines[offset]):
+        for offset, text in self.card.lines_with("co2", "carbon", "emission"):
+            for number, unit in _MASS.findall(text):
                 try:
                     figures.append(
                         (units.parse_mass(f"{number} {unit}"), self.card.body_start + offset)
@@ -959,7 +928,7 @@ def _check_walked(path: Path, options: Options) -> FileResult | None:
         return FileResult(str(path), _unreadable(str(exc), options))
     if (
         card.metadata is None
-        and not card.front_lines
+        and not card.front
         and path.name.lower() not in _CARD_NAMES
         and "\nlicense:" not in card.text
         and "model card" not in card.title.lower()

@@ -10,7 +10,8 @@ or a vague cue ("images based on text prompts", "same architecture as SDXL"), is
 from __future__ import annotations
 
 import re
-from functools import cache
+import string
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govcard import licenses
@@ -58,6 +59,12 @@ class Catalog(NamedTuple):
     """Any repo id or name."""
     publishers: dict[str, set[str]]
     """Who published each model, by its `squash`ed name or repo name."""
+    inside: dict[str, frozenset[str]]
+    """For each stem, the two letters that come before it inside a name ("ar" for the "coder"
+    of "starcoder"): a stem after other letters ("decoder") starts no name."""
+    before: dict[str, tuple[str, ...]]
+    """For each stem, the words that come before its word in a name ("stable" for the
+    "diffusion" of "stable diffusion")."""
 
 
 # Parts of the names of the families the text is searched for (StarCoder, SantaCoder, BLOOM,
@@ -68,6 +75,7 @@ class Catalog(NamedTuple):
 STEMS = ("coder", "bloom", "sd", "diffusion")
 
 
+@lru_cache(maxsize=4096)
 def squash(text: str) -> str:
     """Lowercase letters and digits only: "Stable Diffusion XL" -> "stablediffusionxl"."""
     return _NOT_NAME.sub("", text.lower())
@@ -104,7 +112,43 @@ def catalog() -> Catalog:
     publishers: dict[str, set[str]] = {}
     for key, base in [*names.items(), *((squash(r.split("/")[1]), b) for r, b in repos.items())]:
         publishers.setdefault(key, set()).add(base.org)
-    return Catalog(repos, names, pattern, publishers)
+    inside = {
+        stem: frozenset(
+            match[i - 2 : i]
+            for match in [*repos, *(b.match.lower() for b in names.values())]
+            for i in _occurrences(match, stem)
+            if i >= 2 and match[i - 1].isalnum()
+        )
+        for stem in STEMS
+    }
+    before = {
+        stem: tuple(
+            sorted(
+                {
+                    word
+                    for match in [
+                        *(repo.split("/")[1] for repo in repos),
+                        *(b.match.lower() for b in names.values()),
+                    ]
+                    for words in [re.split(r"[\s_-]+", match)]
+                    for index, word in enumerate(words)
+                    if index and word.startswith(stem)
+                    for word in [words[index - 1]]
+                }
+            )
+        )
+        for stem in STEMS
+    }
+    return Catalog(repos, names, pattern, publishers, inside, before)
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    found: list[int] = []
+    position = text.find(part)
+    while position >= 0:
+        found.append(position)
+        position = text.find(part, position + 1)
+    return found
 
 
 def _name_regex(name: str) -> str:
@@ -201,13 +245,13 @@ def from_text(card: Card) -> list[Parent]:
     # BLOOM) is no derivative in the sense of the license: the licensor holds the rights.
     own = _identity(card)
     licensors = known.publishers.get(own, set()) if own else set()
-    body = card.lowered[: len(card.body)]
+    body = card.lowered  # the body, then the front matter: only the body is searched
     found: dict[str, Parent] = {}
     covered = 0
-    for stem_at in _stem_positions(body):
+    for stem_at, stem in _stem_positions(body, len(card.body), known.inside):
         if stem_at < covered:
             continue  # in a name already read ("sd" in "stable-diffusion-xl-base-1.0/sd_xl")
-        match = _name_around(known.pattern, body, stem_at)
+        match = _name_around(known, body, stem_at, stem)
         if match is None:
             continue
         covered = match.end()
@@ -220,7 +264,7 @@ def from_text(card: Card) -> list[Parent]:
         if cue is None:
             continue
         offset = body.count("\n", 0, position)
-        line = card.body_lines[offset]
+        line = card.line_around(position)
         relation = next((r for r, p in _RELATIONS if p.search(cue)), "derivative")
         shown = f"{base.shown} ({base.match})" if "/" in text else base.shown
         found[base.shown] = Parent(
@@ -250,44 +294,57 @@ def _cue_after(body: str, end: int) -> str | None:
     return None if match is None else str(match.group())
 
 
-def _stem_positions(body: str) -> list[int]:
-    positions: list[int] = []
+def _stem_positions(
+    body: str, end: int, inside: dict[str, frozenset[str]]
+) -> list[tuple[int, str]]:
+    positions: list[tuple[int, str]] = []
     for stem in STEMS:
-        position = body.find(stem)
+        allowed = inside[stem]
+        position = body.find(stem, 0, end)
         while position >= 0:
-            positions.append(position)
-            position = body.find(stem, position + 1)
+            if (
+                not body[position - 1 : position].isalnum()
+                or body[position - 2 : position] in allowed
+            ):
+                positions.append((position, stem))
+            position = body.find(stem, position + 1, end)
     return sorted(positions)
 
 
-def _name_around(pattern: re.Pattern[str], body: str, position: int) -> re.Match[str] | None:
-    """The name or repo id that covers a position: tried from the start of the word it is in,
-    of the word before ("stable diffusion" for its "diffusion"), and of an "org/" before either
-    ("runwayml/stable-diffusion-v1-5"), farthest first."""
-    start = position
-    while start and body[start - 1].isalnum():
-        start -= 1
+def _name_around(known: Catalog, body: str, position: int, stem: str) -> re.Match[str] | None:
+    """The name or repo id that covers the position of a stem: tried from the start of the word
+    it is in, of the word before when a name has one there ("stable diffusion" for its
+    "diffusion"), and of an "org/" before either ("runwayml/stable-diffusion-v1-5"), farthest
+    first."""
+    start = _run_start(body, position, _ALNUM)
     starts = [start]
     if start >= 2 and body[start - 1] in " -_":
-        previous = start - 1
-        while previous and body[previous - 1].isalnum():
-            previous -= 1
-        if previous < start - 1:
-            starts.append(previous)
-    for word in list(starts):
-        if word >= 2 and body[word - 1] == "/":
-            org = word - 1
-            while org and (body[org - 1].isalnum() or body[org - 1] in "_.-"):
-                org -= 1
+        for word in known.before[stem]:
+            if body.startswith(word, start - 1 - len(word)):
+                starts.append(start - 1 - len(word))
+                break
+    for begin in list(starts):
+        if begin >= 2 and body[begin - 1] == "/":
+            org = _run_start(body, begin - 1, _REPO_CHARS)
             if body[org - 1 : org] in ("/", "."):
                 return None  # a path in an address: the link's text is read instead
-            if org < word - 1:
+            if org < begin - 1:
                 starts.append(org)
-    for candidate in sorted(starts):
-        match = pattern.match(body, candidate)
+    for candidate in reversed(starts):
+        match = known.pattern.match(body, candidate)
         if match is not None and match.end() > position:
             return match
     return None
+
+
+_ALNUM = string.ascii_lowercase + string.digits
+_REPO_CHARS = _ALNUM + "_.-"
+
+
+def _run_start(body: str, end: int, chars: str) -> int:
+    """Where the run of `chars` that ends at `end` starts (at most 96 characters back)."""
+    before = body[max(0, end - 96) : end]
+    return end - (len(before) - len(before.rstrip(chars)))
 
 
 def _identity(card: Card) -> str:

@@ -52,7 +52,22 @@ def cli_reference() -> str:
 
 def rules_reference() -> str:
     """Every check rule: id, severity, why and fix."""
-    lines = ["# Check rules", "", GENERATED, "", "| Rule | Severity | What |", "|---|---|---|"]
+    lines = [
+        "# Check rules",
+        "",
+        GENERATED,
+        "",
+        "Errors are only for what a careful reader of the license would call a breach (a",
+        "derivative whose license drops its parent's use restrictions) or a card nobody can act",
+        "on (no license, `license: other` or `openrail` that names and links nothing, a RAIL",
+        "license named in prose only); naming the specific license with access to its text",
+        "incorporates its restrictions by reference, and listing them in full is a note. One",
+        "defect gives one finding. The policy: "
+        "[OpenRAIL-M licenses](../concepts/openrail.md#the-verdict-policy-of-govcard-check).",
+        "",
+        "| Rule | Severity | What |",
+        "|---|---|---|",
+    ]
     lines += [f"| [`{r.id}`](#{r.id}) | {r.severity} | {r.title} |" for r in RULES.values()]
     lines.append("")
     for r in RULES.values():

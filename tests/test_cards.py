@@ -310,15 +310,28 @@ def test_lines_with_gives_body_offsets() -> None:
     )
     assert parsed.body_lines[0] == "# Carbon"
     # Each line once, in order; case-insensitive; never a front matter line.
-    assert parsed.lines_with("co2", "carbon", "emission") == [0, 3, 5]
-    assert parsed.lines_with("co2") == [3]
+    assert parsed.lines_with("co2", "carbon", "emission") == [
+        (0, "# Carbon"),
+        (3, "CO2: 5 g, emissions of CO2 and carbon"),
+        (5, "Emission."),
+    ]
+    assert parsed.lines_with("co2") == [(3, "CO2: 5 g, emissions of CO2 and carbon")]
     assert parsed.lines_with("nothing") == []
 
 
 def test_lines_with_on_the_last_line_without_newline() -> None:
     parsed = card("---\nlicense: mit\n---\nfirst\nlast carbon")
-    assert parsed.lines_with("carbon") == [1]
+    assert parsed.lines_with("carbon") == [(1, "last carbon")]
+    assert parsed.line_around(0) == "first"
     assert parsed.body_lines[1] == "last carbon"
+
+
+def test_lowered_keeps_every_position() -> None:
+    # str.lower() makes "İ" two characters; only ASCII letters are lowered.
+    parsed = card("---\nlicense: MIT\n---\nİstanbul StarCoder Ω\n")
+    assert parsed.lowered == "istanbul starcoder Ω\n\nlicense: mit\n".replace("i", "İ", 1)
+    assert len(parsed.lowered) == len(parsed.body) + 1 + len(parsed.front)
+    assert parsed.lowered.find("starcoder") == parsed.body.find("StarCoder")
 
 
 # --- the title and the keys the check reads ----------------------------------------------------
