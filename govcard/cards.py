@@ -7,13 +7,17 @@ findings; CRLF line endings and a byte-order mark are accepted.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_FRONT_MATTER = 1024 * 1024
+"""Characters; a model-index of a few hundred results takes about 100,000."""
 
 # Matched at the start and after each "\n#" (found with str.find).
 _TITLE = re.compile(r"\n?#[ \t]+([^\n]*)")
@@ -176,6 +180,9 @@ class Card:
         return self.body_start
 
 
+_UNREADABLE_VALUE = "a value that YAML resolves but cannot read"
+
+
 def _load_yaml(text: str) -> Any:
     """PyYAML's safe loader (libyaml when available); its errors become ValueError."""
     import yaml  # only for front matter the fast path does not read: it costs 12 ms to import
@@ -187,6 +194,11 @@ def _load_yaml(text: str) -> Any:
         raise ValueError(mark.line + 2 if mark else 1, str(exc.problem or exc.context)) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ValueError(1, " ".join(str(exc).split())) from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors fail this way on tags they resolve ("!!bool maybe",
+        # "!!int ''", "!!timestamp foo") and on integers past Python's digit limit.
+        reason = " ".join(str(exc).split())[:100]
+        raise ValueError(1, f"{_UNREADABLE_VALUE} ({type(exc).__name__}: {reason})") from None
 
 
 def _yaml_problem(exc: ValueError) -> tuple[int, str]:
@@ -195,16 +207,27 @@ def _yaml_problem(exc: ValueError) -> tuple[int, str]:
 
 
 def read(path: Path, keys: frozenset[str] | None = None) -> Card:
-    """Read and parse a card file; raise `Unreadable` for what is not a text file."""
+    """Read and parse a card file; raise `Unreadable` for what is not a regular text file."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise Unreadable(
-                f"the file is {size:,} bytes; a model card may be at most {MAX_BYTES:,}"
-            )
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is then refused below.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise Unreadable(f"cannot read the file: {exc.strerror}") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise Unreadable("cannot read the file: Is a directory")
+        raise Unreadable("not a regular file (a FIFO, a device or a socket is not a card)")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            # The limit holds while reading, whatever size the file system reports.
+            raw = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise Unreadable(f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        size = max(len(raw), status.st_size)
+        raise Unreadable(f"the file is {size:,} bytes; a model card may be at most {MAX_BYTES:,}")
     return parse(decode(raw), str(path), keys)
 
 
@@ -253,6 +276,15 @@ def parse(text: str, path: str, keys: frozenset[str] | None = None) -> Card:
         card.body = text
         return card
     front = card.front = text[header_end + 1 : closing.start() + 1]
+    if len(front) > MAX_FRONT_MATTER:
+        card.body_start = card.front_start + front.count("\n") + 2
+        card.body = text[closing.end() :]
+        card.front_matter_error = (
+            card.front_start,
+            f"the front matter is {len(front):,} characters; govcard reads at most "
+            f"{MAX_FRONT_MATTER:,} (a model-index of hundreds of results takes about 100,000)",
+        )
+        return card
     card.body_start = card.front_start + front.count("\n") + 2
     card.body = text[closing.end() :]
     data: object = None
@@ -313,7 +345,9 @@ def _selected(front: str, keys: frozenset[str], card: Card) -> dict[str, Any] | 
         if value is None:
             try:
                 value = _load_yaml(block)
-            except ValueError:
+            except ValueError as exc:
+                if _UNREADABLE_VALUE in str(exc.args[-1]):  # the block's own line says where
+                    raise ValueError(front.count("\n", 0, start) + 2, exc.args[-1]) from None
                 return None  # the whole front matter says where (or resolves an alias)
             if not isinstance(value, dict):
                 return None
@@ -363,7 +397,7 @@ def _scalar(text: str) -> object:
         return _WORDS[text]
     if first in "0123456789+-.":
         if _INT.fullmatch(text):
-            return int(text)
+            return int(text) if len(text) < 4000 else _FAIL  # past Python's digit limit
         if _FLOAT.fullmatch(text):
             return float(text)
         if text[:2] in ("-.", "+.") or first == "." or text == "-" or text.startswith("- "):

@@ -7,6 +7,7 @@ the parent model's card. It cannot read minds: a card that says the right things
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import reprlib
@@ -235,12 +236,9 @@ _REFERENCE = re.compile(
     r"|restrictions[\s*]+(?:in|of)[\s*]+the[^.]{0,60}?licen[cs]e|subject[\s*]+to[\s*]+the[^.]{0,60}?restrictions"
 )
 _DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
-# A link to a license text: an address that says license, terms or agreement, or a Markdown link
-# to a LICENSE file in the repo ("[license](LICENSE.md)", "(./LICENSE)").
-_LICENSE_LINK = re.compile(
-    r"https?://[^\s)\]>\"']{0,300}?(?:licen[cs]e|/terms|agreement|eula)"
-    r"|\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)"
-)
+# Addresses (each read once, so the search stays linear), and Markdown links to a LICENSE file.
+_ADDRESS = re.compile(r"https?://[^\s)\]>\"']{1,300}")
+_LICENSE_FILE_LINK = re.compile(r"\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)")
 _LICENSE_STATEMENT = re.compile(
     r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
     r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w",
@@ -276,11 +274,24 @@ _MODIFICATION = (
     "learning rate",
     "learning_rate",
 )
+# A number is only read from its first digit, so a run of digits costs one pass, not one per digit.
 _MASS = re.compile(
-    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(kg|g|t|tonnes?)(?:\s*co2(?:e|eq|-eq)?)?(?![\w/])(?!\s*/)",
+    r"(?<![\d,.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(kg|g|t|tonnes?)(?:\s*co2(?:e|eq|-eq)?)?(?![\w/])(?!\s*/)",
     re.IGNORECASE,
 )
 _LEGACY_OR_REPO_ID = re.compile(r"[\w.-]+(?:/[\w.-]+)?")
+
+
+# How many occurrences of a word a search around words looks at: real cards have a few dozen;
+# a hostile one with a million stays linear.
+_MAX_OCCURRENCES = 256
+
+
+def _line_start(text: str, position: int, reach: int = 90) -> int:
+    """The start of the line that holds a position, looking back at most `reach` characters."""
+    low = max(0, position - reach)
+    newline = text.rfind("\n", low, position)
+    return newline + 1 if newline >= 0 else low
 
 
 def _incorporates(lowered: str) -> bool:
@@ -289,10 +300,13 @@ def _incorporates(lowered: str) -> bool:
     # Every phrase has "restrictions" or "attachment a": only the text around those is searched.
     for word in ("restrictions", "attachment"):
         position = lowered.find(word)
-        while position >= 0:
-            start = max(0, lowered.rfind("\n", 0, position) + 1, position - 90)
-            for match in _REFERENCE.finditer(lowered, start, position + 90):
-                line_start = lowered.rfind("\n", 0, match.start()) + 1
+        for _ in range(_MAX_OCCURRENCES):
+            if position < 0:
+                break
+            for match in _REFERENCE.finditer(
+                lowered, _line_start(lowered, position), position + 90
+            ):
+                line_start = _line_start(lowered, match.start())
                 if lowered[line_start : match.start()].lstrip().startswith("#"):
                     continue
                 if _DENIAL.search(lowered[max(line_start, match.start() - 30) : match.start()]):
@@ -334,16 +348,12 @@ def _heading_with(word: str, lowered: str) -> int | None:
 
 
 def _links_a_license(lowered: str) -> bool:
-    """Whether a lowercase card links a license text (see `_LICENSE_LINK`)."""
-    # Every such link has one of these words: only the text before them is searched.
-    for word in ("licen", "/terms", "agreement", "eula"):
-        position = lowered.find(word)
-        while position >= 0:
-            start = max(lowered.rfind("\n", 0, position) + 1, position - 300)
-            if _LICENSE_LINK.search(lowered, start, position + len(word) + 25):
-                return True
-            position = lowered.find(word, position + 1)
-    return False
+    """Whether a lowercase card links a license text: an address that says license, terms or
+    agreement, or a Markdown link to a LICENSE file in the repo ("[license](LICENSE.md)")."""
+    for address in _ADDRESS.finditer(lowered):
+        if any(word in address.group() for word in ("licen", "/terms", "agreement", "eula")):
+            return True
+    return _LICENSE_FILE_LINK.search(lowered) is not None
 
 
 @cache
@@ -368,16 +378,21 @@ def _rail_by_name() -> dict[str, str]:
 
 def rail_named(text: str) -> tuple[licenses.LicenseInfo, int] | None:
     """The first specific RAIL license a lowercase text names or links, and where."""
-    # Every name and address has "rail" or "licen" in it: only the text around those is searched.
-    best: re.Match[str] | None = None
+    # Every name and address has "rail" or "licen" in it: only the text around those is searched,
+    # unless there are so many that one search of the whole text is cheaper.
+    positions: list[int] = []
     for word in ("rail", "licen"):
         position = text.find(word)
-        while position >= 0 and (best is None or position < best.start()):
-            match = _rail_names().search(text, max(0, position - 60), position + 60)
-            if match is not None and (best is None or match.start() < best.start()):
-                best = match
-                break
+        while position >= 0 and len(positions) < _MAX_OCCURRENCES:
+            positions.append(position)
             position = text.find(word, position + 1)
+    best = None
+    if len(positions) >= _MAX_OCCURRENCES:
+        best = _rail_names().search(text)
+    for position in sorted(positions) if best is None else ():
+        best = _rail_names().search(text, max(0, position - 60), position + 60)
+        if best is not None:
+            break
     if best is None:
         return None
     info = licenses.rail(_rail_by_name()[re.sub(r"[\s_-]", "", best.group())])
@@ -722,7 +737,7 @@ class _Checker:
                 return
             line = self.card.key_line("co2_eq_emissions", "emissions")
             value = value["emissions"]
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             fix = None
             if isinstance(value, str):
                 try:
@@ -738,9 +753,17 @@ class _Checker:
             )
             return
         if value < 0:
-            self.add("co2-malformed", line, f"emissions must not be negative, got {value}")
+            self.add("co2-malformed", line, f"emissions must not be negative, got {_shown(value)}")
             return
-        self._co2_against_body(float(value), line)
+        grams = float(value) if value < 1e300 else math.inf  # a 400-digit int overflows float()
+        if not math.isfinite(grams):
+            self.add(
+                "co2-malformed",
+                line,
+                f"emissions must be a finite number of grams, got {_shown(value)}",
+            )
+            return
+        self._co2_against_body(grams, line)
 
     def _co2_against_body(self, grams: float, line: int) -> None:
         figures: list[tuple[units.Quantity, int]] = []
@@ -860,26 +883,31 @@ def card_files(root: Path) -> Iterator[Path]:
     """Every Markdown file under a folder, in a stable order. VCS folders, virtualenvs and hidden
     folders are skipped; symbolic links to folders are not followed and a linked file outside
     the folder is not read, so a walk never leaves the folder it was given; a file reached
-    twice is checked once."""
+    twice is checked once. The walk keeps its own stack, so a tree of any depth is walked."""
     top = os.path.realpath(root)
     seen: set[str] = set()
+    stack: list[Iterator[os.DirEntry[str]]] = [_entries(str(root))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif entry.is_dir(follow_symlinks=False):
+            if entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
+                stack.append(_entries(entry.path))
+        elif entry.name.lower().endswith(".md") and entry.is_file():
+            real = os.path.realpath(entry.path)
+            if real not in seen and real.startswith(top + os.sep):
+                seen.add(real)
+                yield Path(entry.path)
 
-    def walk(folder: str) -> Iterator[Path]:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
-                    yield from walk(entry.path)
-            elif entry.name.lower().endswith(".md") and entry.is_file():
-                real = os.path.realpath(entry.path)
-                if real not in seen and real.startswith(top + os.sep):
-                    seen.add(real)
-                    yield Path(entry.path)
 
-    yield from walk(str(root))
+def _entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+    except OSError:  # unreadable, or a path too long for the system
+        listed = []
+    return iter(listed)
 
 
 KEYS = frozenset(

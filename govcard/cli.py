@@ -281,7 +281,14 @@ def check(
     results = []
     for path in paths:
         if path == "-":
-            raw = sys.stdin.buffer.read(cards.MAX_BYTES + 1)
+            if sys.stdin is None:  # started with standard input closed
+                raise GovcardError.at(
+                    "<stdin>", "standard input is closed; give card files instead"
+                )
+            try:
+                raw = sys.stdin.buffer.read(cards.MAX_BYTES + 1)
+            except (OSError, ValueError) as exc:
+                raise GovcardError.at("<stdin>", f"cannot read standard input: {exc}") from None
             results.append(checking.check_bytes(raw, "<stdin>", options))
         else:
             results.extend(checking.check_paths([Path(path)], options))
@@ -552,4 +559,9 @@ def init(directory: str, force: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="govcard")
+    try:
+        cli(prog_name="govcard")
+    except KeyboardInterrupt:
+        # Outputs are written by an atomic swap, so what was there before stays whole.
+        click.echo("govcard: interrupted", err=True)
+        sys.exit(130)

@@ -10,6 +10,20 @@ FactPath = tuple[PathPart, ...]
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
+# Control characters as visible escapes: text from cards and file names must not reach a terminal
+# raw (an escape sequence can retitle it or clear it; a newline can forge an output line).
+_VISIBLE = {
+    code: ("\\n" if code == 10 else "\\r" if code == 13 else f"\\x{code:02x}")
+    for code in [*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]
+}
+_VISIBLE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (tab aside) shown as escapes, for terminal output."""
+    return text.translate(_VISIBLE) if not text.isprintable() else text
+
+
 def format_path(path: FactPath) -> str:
     """`("models", 1, "training", "pue")` -> `models[1].training.pue`."""
     text = ""
@@ -35,7 +49,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return printable(text)
 
 
 class GovcardError(Exception):

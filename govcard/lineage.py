@@ -294,6 +294,11 @@ def _cue_after(body: str, end: int) -> str | None:
     return None if match is None else str(match.group())
 
 
+# Real cards name a family a few dozen times; a card built to name one a million times is read up
+# to this many mentions, so that the search stays linear and short.
+_MAX_MENTIONS = 2000
+
+
 def _stem_positions(
     body: str, end: int, inside: dict[str, frozenset[str]]
 ) -> list[tuple[int, str]]:
@@ -301,7 +306,7 @@ def _stem_positions(
     for stem in STEMS:
         allowed = inside[stem]
         position = body.find(stem, 0, end)
-        while position >= 0:
+        while position >= 0 and len(positions) < _MAX_MENTIONS:
             if (
                 not body[position - 1 : position].isalnum()
                 or body[position - 2 : position] in allowed
@@ -350,7 +355,7 @@ def _run_start(body: str, end: int, chars: str) -> int:
 def _identity(card: Card) -> str:
     """What the card calls its own model (its first title), `squash`ed: a card that is the model
     (the licensor's own card) is not its own derivative."""
-    title = card.title
+    title = card.title[:200]
     return squash(re.sub(r"(?i)model\s*card|\(.*?\)|[:|].*", "", title)) if title else ""
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from govcard import __version__
 from govcard.check import RULES, FileResult
+from govcard.errors import printable
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -25,8 +26,9 @@ def text(results: list[FileResult]) -> str:
     lines: list[str] = []
     for result in results:
         for f in result.findings:
-            lines.append(f"{result.path}:{f.line}:{f.column}: {f.rule} {f.severity}: {f.message}")
-            lines.append(f"  fix: {f.fix}")
+            where = f"{printable(result.path)}:{f.line}:{f.column}"
+            lines.append(f"{where}: {f.rule} {f.severity}: {printable(f.message)}")
+            lines.append(f"  fix: {printable(f.fix)}")
     counts = summary(results)
     lines.append(
         f"{counts['files']} card{'s' if counts['files'] != 1 else ''} checked: "
@@ -62,7 +64,9 @@ def as_json(results: list[FileResult]) -> str:
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # %, CR and LF as workflow commands require; other control characters made visible, so that
+    # an escape sequence from a card does not reach the log viewer.
+    return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(value: str) -> str:

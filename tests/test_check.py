@@ -9,6 +9,7 @@ error: ...`. Bad inputs (binary, non-UTF-8, oversized, YAML bombs) are written b
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ from click.testing import CliRunner, Result
 
 from govcard import licenses, lineage, report
 from govcard.cards import MAX_BYTES
-from govcard.check import RULES, FileResult, Finding
+from govcard.check import RULES, FileResult, Finding, Options, check_text
 from govcard.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1521,6 +1522,150 @@ def test_adversarial_input_is_checked_in_bounded_time(
     if rule is not None:
         assert f" {rule} {RULES[rule].severity}: " in outcome.stdout
         assert max(len(line) for line in outcome.stdout.splitlines()) < 500
+
+
+# --- hostile input: bounded time, one line, never a traceback ----------------------------------
+
+LINEAR = {
+    "a heading with a long run of spaces": lambda n: "# " + " " * (500_000 * n) + "x\n",
+    "a card of empty headings": lambda n: "#\n" * (100_000 * n),
+    "a CO2 line of digits": lambda n: "co2 " + "1" * (20_000 * n) + " x\n",
+    "a CO2 line of thousands": lambda n: "co2 " + "1," * (100_000 * n) + " x\n",
+    "license words": lambda n: "license " * (50_000 * n),
+    "address starts": lambda n: "http://" * (50_000 * n) + " license",
+    "rail words": lambda n: "rail " * (50_000 * n),
+    "restrictions words": lambda n: "restrictions " * (50_000 * n),
+    "derivative cues": lambda n: "fine-tuned from stable diffusion " * (10_000 * n),
+    "a title of brackets": lambda n: "# " + "(" * (500_000 * n) + "\n",
+    "one line of licen": lambda n: "x" + "licen" * (50_000 * n),
+    "license labels before long runs of spaces": lambda n: (
+        ("license" + " " * 1000 + "\n") * (500 * n)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LINEAR))
+@pytest.mark.parametrize("license_id", ["other", "openrail", "bigcode-openrail-m"])
+def test_worst_case_inputs_take_linear_time(name: str, license_id: str) -> None:
+    """Four times the input takes about four times the time, not sixteen: a ratio of CPU times
+    in one test, not a wall-clock deadline a busy machine could break."""
+
+    def cost(n: int) -> float:
+        text = f"---\nlicense: {license_id}\nco2_eq_emissions: 5\n---\n" + LINEAR[name](n)
+        best = math.inf
+        for _ in range(3):
+            start = time.process_time()
+            check_text(text, "card.md", Options())
+            best = min(best, time.process_time() - start)
+        return max(best, 1e-4)
+
+    small, large = cost(1), cost(4)
+    assert large / small < 10, f"{name}: {small:.4f} s, then {large:.4f} s for four times the input"
+
+
+@pytest.mark.parametrize(
+    ("value", "rule", "words"),
+    [
+        ("!!bool maybe", "front-matter-invalid", "resolves but cannot read"),
+        ("!!int ''", "front-matter-invalid", "resolves but cannot read"),
+        ("!!float ''", "front-matter-invalid", "resolves but cannot read"),
+        ("!!timestamp foo", "front-matter-invalid", "resolves but cannot read"),
+        ("9" * 5000, "front-matter-invalid", "4300 digits"),
+        ("9" * 400, "co2-malformed", "finite number of grams"),
+        (".inf", "co2-malformed", "finite number of grams, got inf"),
+        ("-.inf", "co2-malformed", "must not be negative"),
+        (".nan", "co2-malformed", "number of grams, got nan"),
+    ],
+)
+def test_values_yaml_cannot_use_are_one_finding(
+    workdir: Path, value: str, rule: str, words: str
+) -> None:
+    path = _card(f"license: mit\nco2_eq_emissions: {value}", "# A card\n")
+    (found,) = findings(path)
+    assert (found.rule, found.line) == (rule, 3)
+    assert words in found.message
+
+
+def test_front_matter_has_a_size_limit(workdir: Path) -> None:
+    path = _card("license: mit\ntags:\n" + "- tag\n" * 200_000, "# A card\n")
+    (found,) = findings(path)
+    assert found.rule == "front-matter-invalid"
+    assert "the front matter is 1,200,020 characters; govcard reads at most 1,048,576" in (
+        found.message
+    )
+
+
+def test_special_files_are_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.md"
+    zero.symlink_to("/dev/zero")
+    card = tmp_path / "card.md"
+    card.write_text("---\nlicense: mit\n---\n# A card\n", encoding="utf-8")
+    commands = {
+        "fifo": ([str(fifo)], 1),
+        "/dev/zero": (["/dev/zero"], 1),
+        "a link to /dev/zero": ([str(zero)], 1),
+        "--base-card fifo": ([str(card), "--base-card", str(fifo)], 2),
+    }
+    for name, (args, code) in commands.items():
+        # A generous bound: a FIFO used to block forever and /dev/zero to fill the memory.
+        result = subprocess.run(
+            [sys.executable, "-m", "govcard", "check", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == code, (name, result)
+        assert "not a regular file" in result.stdout + result.stderr, name
+        assert "Traceback" not in result.stderr, name
+
+
+def test_closed_stdin_is_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "govcard", "check", "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert result.returncode == 2
+    assert result.stderr == "<stdin>: standard input is closed; give card files instead\n"
+
+
+def test_a_very_deep_tree_is_walked(tmp_path: Path) -> None:
+    folder = tmp_path
+    for _ in range(1200):  # deeper than Python's recursion limit
+        folder = folder / "d"
+        folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: apache2\n---\n# Deep\n", encoding="utf-8")
+    try:
+        _, document = report_of(str(tmp_path))
+        assert [len(f["findings"]) for f in document["files"]] == [1]
+    finally:
+        # shutil.rmtree, as pytest cleans up, recurses: take the tree down from the bottom.
+        (folder / "README.md").unlink()
+        while folder != tmp_path:
+            folder.rmdir()
+            folder = folder.parent
+
+
+def test_terminal_escapes_and_newlines_never_reach_the_terminal(workdir: Path) -> None:
+    name = "evil\x1b]0;owned\x07\n0 cards checked.md"
+    Path(name).write_text(
+        '---\nlicense: "apache\\e[2J\\n2 cards checked: 0 errors"\n---\n# A card\n',
+        encoding="utf-8",
+    )
+    result = run(name)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # the finding, its fix, the summary
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;owned\\x07\\n0 cards checked.md:2:1: license-unknown" in lines[0]
+    assert "\\x1b[2J\\n2 cards checked" in lines[0]
+    github = run(name, "--format", "github").stdout
+    assert "\x1b" not in github and github.count("\n") == 1
 
 
 # --- the corpus of public model cards ---------------------------------------------------------
