@@ -7,6 +7,8 @@ stays fast. Library errors (`GovcardError`) become one line per problem on stder
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -27,6 +29,10 @@ class _Group(click.Group):
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # Commands that write swap their output atomically and say so themselves.
+            click.echo("govcard: interrupted", err=True)
+            ctx.exit(130)
 
 
 @click.group(
@@ -297,6 +303,43 @@ def check(
         raise click.exceptions.Exit(1)
 
 
+@contextmanager
+def _writing(where: str) -> Iterator[None]:
+    """For the commands that write a folder: Ctrl-C ends with one line and exit 130, and a
+    report that stdout cannot take (a full disk, a closed pipe) with one line and exit 2."""
+    from govcard.errors import GovcardError
+    from govcard.output import Interrupted
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(where, "interrupted; the previous output is unchanged") from None
+    except OSError as exc:
+        if not getattr(exc, "govcard_stdout", False):
+            raise
+        raise GovcardError.at("<stdout>", f"could not write: {exc.strerror or exc}") from None
+
+
+def _say(text: str) -> None:
+    """`click.echo` to stdout; if stdout cannot take it, later writes go nowhere (so the exit
+    does not fail again) and the error is raised for `_writing` to report."""
+    import os
+
+    try:
+        click.echo(text)
+    except OSError as exc:
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError, AttributeError):
+            fd = None
+        if fd is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        exc.govcard_stdout = True  # type: ignore[attr-defined]
+        raise
+
+
 @cli.group()
 def site() -> None:
     """Build or preview a MkDocs-Material site of the cards (works offline, on any static host).
@@ -323,7 +366,7 @@ def site() -> None:
 @click.option(
     "--keep-source",
     type=click.Path(file_okay=False),
-    help="Also keep the generated MkDocs project (mkdocs.yml and pages) here, to edit or build with another tool.",
+    help="Also keep the generated MkDocs project (mkdocs.yml and pages) here, to edit or build with another tool; replaced as a whole, and only if govcard wrote it.",
 )
 @_template_dir
 def site_build(file: str, output: str, keep_source: str | None, template_dir: str | None) -> None:
@@ -339,17 +382,19 @@ def site_build(file: str, output: str, keep_source: str | None, template_dir: st
     from govcard import derive, loader
     from govcard import site as sites
 
-    derived = derive.derive(loader.load(file))
-    sites.build(
-        derived,
-        Path(output),
-        Path(keep_source) if keep_source else None,
-        Path(template_dir) if template_dir else None,
-    )
-    click.echo(
-        f"built the site in {output}"
-        + (f"; its MkDocs project is in {keep_source}" if keep_source else "")
-    )
+    with _writing(output):
+        derived = derive.derive(loader.load(file))
+        sites.build(
+            derived,
+            Path(output),
+            Path(keep_source) if keep_source else None,
+            Path(template_dir) if template_dir else None,
+            inputs=(Path(file),),
+        )
+        _say(
+            f"built the site in {output}"
+            + (f"; its MkDocs project is in {keep_source}" if keep_source else "")
+        )
 
 
 @site.command(name="serve")
@@ -374,6 +419,14 @@ def site_serve(file: str, port: int) -> None:
     sites.serve(file, port)
 
 
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A --timeout: seconds above 0, at most a day (click's float takes nan and inf, and sockets
+    overflow on huge values); as govcard.publish.MAX_TIMEOUT_S."""
+    if not 0 < value <= 86_400:
+        raise click.BadParameter(f"{value:g} is not a number of seconds above 0 and at most 86400")
+    return value
+
+
 @cli.command()
 @click.argument("file", type=_FILE)
 @click.option(
@@ -394,6 +447,19 @@ def site_serve(file: str, port: int) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be published, contacting nothing.")
 @click.option("--create-pr", is_flag=True, help="Open pull requests instead of committing to main.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=60,  # govcard.publish.DEFAULT_TIMEOUT_S
+    envvar="GOVCARD_HUB_TIMEOUT",
+    show_envvar=True,
+    show_default=True,
+    metavar="SECONDS",
+    callback=_seconds,
+    help="How long to wait for the Hub on each request (to connect, send, or receive the next "
+    "part of the answer) before giving up. huggingface_hub retries a tree listing or an upload "
+    "check up to 5 times.",
+)
 @_template_dir
 def publish(
     file: str,
@@ -403,6 +469,7 @@ def publish(
     token: str | None,
     dry_run: bool,
     create_pr: bool,
+    timeout: float,
     template_dir: str | None,
 ) -> None:
     """Publish the site to a static Space and, with --models, the model cards to their repos.
@@ -430,7 +497,7 @@ def publish(
 
     templates = Path(template_dir) if template_dir else None
     lines = publishing.build_and_publish(
-        derived, space, models, endpoint, token, dry_run, create_pr, templates
+        derived, space, models, endpoint, token, dry_run, create_pr, templates, timeout
     )
     for line in lines:
         click.echo(line)
@@ -498,19 +565,22 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
     from govcard import derive, loader
     from govcard import render as rendering
 
-    derived = derive.derive(loader.load(file))
-    outputs = rendering.render(derived, Path(template_dir) if template_dir else None)
-    out_dir = Path(output)
-    if check:
-        changes = rendering.differences(outputs, out_dir)
-        for change in changes:
-            click.echo(change)
-        if changes:
-            raise click.exceptions.Exit(1)
-        click.echo(f"{out_dir}: up to date ({_count(len(outputs), 'file')})")
-        return
-    rendering.write(outputs, out_dir)
-    click.echo(f"wrote {_count(len(outputs), 'file')} to {out_dir}")
+    with _writing(output):
+        derived = derive.derive(loader.load(file))
+        templates = Path(template_dir) if template_dir else None
+        outputs = rendering.render(derived, templates)
+        out_dir = Path(output)
+        if check:
+            changes = rendering.differences(outputs, out_dir)
+            for change in changes:
+                _say(change)
+            if changes:
+                raise click.exceptions.Exit(1)
+            _say(f"{out_dir}: up to date ({_count(len(outputs), 'file')})")
+            return
+        inputs = (Path(file), *([templates] if templates else []))
+        rendering.write(outputs, out_dir, inputs)
+        _say(f"wrote {_count(len(outputs), 'file')} to {out_dir}")
     for gap in derived.gaps:
         click.echo(f"gap: {gap}", err=True)
 
@@ -559,9 +629,4 @@ def init(directory: str, force: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        cli(prog_name="govcard")
-    except KeyboardInterrupt:
-        # Outputs are written by an atomic swap, so what was there before stays whole.
-        click.echo("govcard: interrupted", err=True)
-        sys.exit(130)
+    cli(prog_name="govcard")

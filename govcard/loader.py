@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
+import stat
 import types
 import typing
 from dataclasses import dataclass, field
@@ -25,11 +27,31 @@ from govcard.schema import ProjectFile, reference_errors
 MAX_BYTES = 10 * 1024 * 1024
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
+MAX_CHARS = MAX_BYTES
+"""Characters of text the values may expand to: a file without aliases never holds more."""
+MAX_NUMBER_CHARS = 100
+"""The longest number written out; no figure needs more digits, and longer ones cost time."""
+MAX_PROBLEMS = 100
+"""Problems reported at once; past that, a last line says the list stops."""
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_NULLS = ("", "~", "null", "Null", "NULL")
+# The other scalars plain YAML resolves to, with what to write instead of a value that is not one.
+_SCALAR_FORMS = {
+    _NULL_TAG: "null or ~",
+    "tag:yaml.org,2002:bool": "true or false",
+    _INT_TAG: "a whole number",
+    _FLOAT_TAG: "a number",
+    _TIMESTAMP_TAG: "a date as YYYY-MM-DD",
+}
 
 
 @dataclass(frozen=True)
@@ -58,28 +80,36 @@ def load(file: str | Path) -> Project:
     try:
         facts = ProjectFile.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            _from_pydantic(str(path), data, positions, key_positions, e) for e in exc.errors()
-        ]
-        raise GovcardError(sorted(set(problems))) from None
+        errors = exc.errors(include_url=False)
+        raise GovcardError(
+            _pydantic_problems(str(path), data, positions, key_positions, errors)
+        ) from None
     project = Project(facts, path, positions)
     problems = [project.problem(p, message) for p, message in reference_errors(facts)]
     if problems:
-        raise GovcardError(sorted(problems))
+        raise GovcardError(_first(str(path), sorted(problems), len(problems)))
     return project
+
+
+def _first(file: str, problems: list[Problem], found: int) -> list[Problem]:
+    """The first MAX_PROBLEMS problems, and a line saying so when there were more."""
+    if found <= MAX_PROBLEMS:
+        return problems
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem(
+            file,
+            0,
+            0,
+            f"stopped after the first {MAX_PROBLEMS:,} problems; fix these and run again",
+        ),
+    ]
 
 
 def _read_text(path: Path) -> str:
     name = str(path)
     try:
-        if path.is_dir():
-            raise GovcardError.at(name, "is a directory; give the path of a project.yaml file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise GovcardError.at(
-                name, f"is {size:,} bytes; a project file may be at most {MAX_BYTES:,}"
-            )
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_BYTES, what="a project.yaml file", noun="a project file")
     except FileNotFoundError:
         raise GovcardError.at(
             name, "no such file; check the path (govcard init writes a starter)"
@@ -102,6 +132,53 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_regular_file(path: Path, limit: int, *, what: str, noun: str) -> bytes:
+    """The bytes of `path` when it is a regular file of at most `limit` bytes.
+
+    A pipe or a device is refused without reading from it: the file is opened without blocking
+    (opening a FIFO would otherwise wait for a writer) and the opened file is checked, not the
+    path. At most `limit` + 1 bytes are read, so a file that grows, or reports a size it does not
+    have, cannot fill memory. `what` names the file to give instead ("a project.yaml file"),
+    `noun` the kind of file in the size limit ("a project file"). OS errors (no such file,
+    permission denied) are raised as they are, for the caller to word.
+    """
+    name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise GovcardError.at(name, f"is a directory; give the path of {what}")
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((k for test, k in _SPECIAL_FILES if test(info.st_mode)), "a special file")
+            raise GovcardError.at(name, f"is {kind}, not a regular file; give the path of {what}")
+        if info.st_size > limit:
+            raise GovcardError.at(
+                name, f"is {info.st_size:,} bytes; {noun} may be at most {limit:,}"
+            )
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(descriptor)
+    if remaining <= 0:
+        raise GovcardError.at(name, f"is more than {limit:,} bytes; {noun} may be at most that")
+    return b"".join(chunks)
+
+
 def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
     before = raw[:offset]
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
@@ -114,9 +191,13 @@ class _Builder:
         self.file = file
         self.loader = loader
         self.values = 0
+        self.chars = 0
         self.positions: dict[FactPath, tuple[int, int]] = {}
         self.key_positions: dict[FactPath, tuple[int, int]] = {}
         self._open: set[int] = set()
+        self._flattened: set[int] = set()
+        self._flattening: set[int] = set()
+        self.merged = 0
 
     def error(self, node: yaml.Node, message: str) -> GovcardError:
         """An error at a node's position."""
@@ -135,16 +216,16 @@ class _Builder:
             raise self.error(node, f"nested more than {MAX_DEPTH} levels deep")
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
+            self.chars += len(node.value)
+            if self.chars > MAX_CHARS:
+                raise self.error(
+                    node,
+                    f"expands to more than {MAX_CHARS:,} characters of text (YAML aliases?); "
+                    "remove the aliases",
+                )
             if node.tag == _STR_TAG:
                 return node.value
-            try:
-                return self.loader.construct_object(node, deep=True)
-            except yaml.constructor.ConstructorError as exc:
-                raise self.error(node, f"{exc.problem}; use plain YAML values") from None
-            except ValueError as exc:  # e.g. a timestamp like 2023-02-30
-                raise self.error(
-                    node, f"{node.value!r} is not a valid {_kind(node.tag)}: {exc}"
-                ) from None
+            return self._scalar(node)
         if id(node) in self._open:
             raise self.error(node, "a YAML alias refers to its own ancestor; remove the cycle")
         self._open.add(id(node))
@@ -153,29 +234,110 @@ class _Builder:
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
                 if node.tag != _SEQ_TAG:
-                    raise self.error(node, f"unsupported tag {node.tag}; remove it")
+                    raise self.error(node, f"unsupported tag {_clip(node.tag)}; remove it")
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         finally:
             self._open.discard(id(node))
         raise self.error(node, "unsupported YAML node")  # pragma: no cover - composer makes 3 kinds
 
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        """A null, boolean, number or date; any other tag is refused without constructing it.
+
+        PyYAML's constructors trust the resolver: given an explicit tag they fail with a
+        KeyError (`!!bool maybe`), an IndexError (`!!int ''`) or an AttributeError
+        (`!!timestamp foo`), and an integer of thousands of digits costs quadratic time or
+        exceeds Python's limit on int-from-text. All of these are the file's fault.
+        """
+        tag = node.tag
+        form = _SCALAR_FORMS.get(tag)
+        if form is None and not node.style and node.value in ("<<", "="):  # plain, untagged
+            raise self.error(
+                node, f"{node.value!r} means something to YAML; quote it to write it as text"
+            )
+        if form is None:
+            raise self.error(node, f"unsupported tag {_clip(tag)}; remove it")
+        if tag == _NULL_TAG and node.value not in _NULLS:  # PyYAML would drop the text
+            raise self.error(node, f"{_shown(node.value)} is not a valid null; write {form}")
+        if tag in (_INT_TAG, _FLOAT_TAG) and len(node.value) > MAX_NUMBER_CHARS:
+            raise self.error(
+                node,
+                f"{_shown(node.value)} is too long for a number ({len(node.value):,} characters, "
+                f"at most {MAX_NUMBER_CHARS}); write the figure in fewer digits",
+            )
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, ArithmeticError, LookupError, AttributeError, TypeError) as exc:
+            if tag == _TIMESTAMP_TAG and isinstance(exc, ValueError):  # 2023-02-30
+                message = f"{_shown(node.value)} is not a valid date: {exc}"
+            else:
+                message = f"{_shown(node.value)} is not a valid {_kind(tag)}; write {form}"
+            raise self.error(node, message) from None
+
+    def _merge_keys(self, node: yaml.MappingNode) -> None:
+        """Resolve the `<<` merge keys of a mapping in place: its own keys win, then earlier sources.
+
+        Not PyYAML's `flatten_mapping`: it copies every merged pair into every mapping of a chain
+        of merges before anything is counted (a 650 KB chain took a minute and 1.6 GB), and
+        before PyYAML 6.0.4 it repeated a mapping merged several times (exponential). Here each
+        pair merged anywhere counts, and more than MAX_VALUES of them are refused.
+        """
+        if id(node) in self._flattened:
+            return
+        if id(node) in self._flattening:
+            raise self.error(node, "a YAML alias refers to its own ancestor; remove the cycle")
+        self._flattening.add(id(node))
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        sources: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == _MERGE_TAG):
+                own.append((key_node, value_node))
+            elif isinstance(value_node, yaml.MappingNode):
+                sources.append(value_node)
+            elif isinstance(value_node, yaml.SequenceNode) and all(
+                isinstance(item, yaml.MappingNode) for item in value_node.value
+            ):
+                sources.extend(value_node.value)
+            else:
+                raise self.error(
+                    value_node, "a merge key (<<) takes a mapping or a list of mappings"
+                )
+        if sources:
+            seen = {key.value for key, _ in own if isinstance(key, yaml.ScalarNode)}
+            merged: list[tuple[yaml.Node, yaml.Node]] = []
+            for source in sources:
+                self._merge_keys(source)
+                for key_node, value_node in source.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        if key_node.value in seen:
+                            continue
+                        seen.add(key_node.value)
+                    self.merged += 1
+                    if self.merged > MAX_VALUES:
+                        raise self.error(
+                            node,
+                            f"merge keys (<<) expand to more than {MAX_VALUES:,} values; "
+                            "remove some merges",
+                        )
+                    merged.append((key_node, value_node))
+            node.value = merged + own
+        self._flattening.discard(id(node))
+        self._flattened.add(id(node))
+
     def _mapping(self, node: yaml.MappingNode, path: FactPath) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
-            raise self.error(node, f"unsupported tag {node.tag}; remove it")
+            raise self.error(node, f"unsupported tag {_clip(node.tag)}; remove it")
         seen: dict[str, yaml.Node] = {}
         for key_node, _ in node.value:
-            if (
-                not isinstance(key_node, yaml.ScalarNode)
-                or key_node.tag == "tag:yaml.org,2002:merge"
-            ):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
                 continue
             if key_node.value in seen:
                 first = seen[key_node.value].start_mark.line + 1
                 raise self.error(
-                    key_node, f"duplicate key {key_node.value!r} (first on line {first}); keep one"
+                    key_node,
+                    f"duplicate key {_shown(key_node.value)} (first on line {first}); keep one",
                 )
             seen[key_node.value] = key_node
-        self.loader.flatten_mapping(node)  # resolves `<<: *defaults` merge keys
+        self._merge_keys(node)  # resolves `<<: *defaults` merge keys
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -190,7 +352,13 @@ class _Builder:
 
 
 def _kind(tag: str) -> str:
-    return {"timestamp": "date"}.get(tag.rsplit(":", 1)[-1], tag.rsplit(":", 1)[-1])
+    name = tag.rsplit(":", 1)[-1]
+    return {"timestamp": "date", "bool": "boolean", "int": "integer"}.get(name, name)
+
+
+def _clip(text: str) -> str:
+    """A tag or other name from the file as it is when short and printable, else as `_shown`."""
+    return text if len(text) <= 60 and text.isprintable() else _shown(text)
 
 
 def _parse(
@@ -198,6 +366,7 @@ def _parse(
 ) -> tuple[Any, dict[FactPath, tuple[int, int]], dict[FactPath, tuple[int, int]]]:
     loader = _SafeLoader(text)
     try:
+        _count_values(file, text)
         node = loader.get_single_node()
         if node is None:
             raise GovcardError.at(
@@ -226,6 +395,42 @@ def _parse(
     return data, builder.positions, builder.key_positions
 
 
+def _count_values(file: str, text: str) -> None:
+    """Refuse a file of more than MAX_VALUES values before composing it into nodes.
+
+    Composing keeps every node in memory with its marks (a gigabyte for a few megabytes of
+    `[1,1,1,...]`), so the parser's events are counted first and dropped as they come. Keys are not
+    values and aliases count once here (the builder counts what they expand to), so a file this
+    lets through is never refused by the builder's count for its own size.
+    """
+    # For each open collection: None for a sequence, else whether the mapping expects a key next.
+    open_: list[bool | None] = []
+    values = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            open_.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        if open_ and open_[-1]:
+            open_[-1] = False  # a key; its value comes next
+        else:
+            values += 1
+            if values > MAX_VALUES:
+                mark = event.start_mark
+                raise GovcardError.at(
+                    file,
+                    f"holds more than {MAX_VALUES:,} values; a project file needs far fewer",
+                    *((mark.line + 1, mark.column + 1) if mark else (0, 0)),
+                )
+            if open_ and open_[-1] is False:
+                open_[-1] = True  # a mapping's value; a key comes next
+        if isinstance(event, yaml.SequenceStartEvent):
+            open_.append(None)
+        elif isinstance(event, yaml.MappingStartEvent):
+            open_.append(True)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -233,11 +438,25 @@ def _one_line(text: str) -> str:
 def _problem(
     file: str, positions: dict[FactPath, tuple[int, int]], path: FactPath, message: str
 ) -> Problem:
+    line, column = _position(positions, path)
+    return Problem(file, line, column, message, _format_path(path))
+
+
+def _position(positions: dict[FactPath, tuple[int, int]], path: FactPath) -> tuple[int, int]:
+    """Where the value at `path` stands, or its nearest ancestor; (0, 0) when unknown."""
     probe = path
     while probe not in positions and probe:
         probe = probe[:-1]
-    line, column = positions.get(probe, (0, 0))
-    return Problem(file, line, column, message, format_path(path))
+    return positions.get(probe, (0, 0))
+
+
+def _format_path(path: FactPath) -> str:
+    """`format_path` with keys of more than 60 characters cut, so a problem stays one short line."""
+    return format_path(
+        tuple(
+            part[:57] + "..." if isinstance(part, str) and len(part) > 60 else part for part in path
+        )
+    )
 
 
 # --- pydantic errors, in words -----------------------------------------------------------------
@@ -271,7 +490,13 @@ _TYPES = {
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    """A value for a message: its repr (which escapes control characters), cut to 60 characters."""
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:60]  # repr of a few megabytes only to cut it
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's limit on digits
+        return "a number too large to print"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -295,9 +520,9 @@ def _message(error: Any, allowed: list[str]) -> str:
         return "required key is missing; add it"
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if len(key) <= 60 else []
         hint = f"did you mean {close[0]}?" if close else f"allowed keys: {', '.join(allowed)}"
-        return f"unknown key {key!r} ({hint})"
+        return f"unknown key {_shown(key)} ({hint})"
     if kind in _TYPES:
         return f"must be {_TYPES[kind]}, got {got}"
     if kind == "string_pattern_mismatch":
@@ -366,6 +591,35 @@ def _flatten(types_: list[Any]) -> list[Any]:
     return out
 
 
+def _pydantic_problems(
+    file: str,
+    data: Any,
+    positions: dict[FactPath, tuple[int, int]],
+    key_positions: dict[FactPath, tuple[int, int]],
+    errors: list[Any],
+) -> list[Problem]:
+    """pydantic's errors as problems, the first MAX_PROBLEMS of them in the file's order.
+
+    Wording an error costs (an unknown key is compared with every known one), and a file can hold
+    a hundred thousand unknown keys, so the errors are located first and only those shown are
+    worded.
+    """
+    located: list[tuple[tuple[int, int], int]] = []
+    for index, error in enumerate(errors):
+        path = _data_path(data, error["loc"])
+        if error["type"] == "extra_forbidden":
+            where = key_positions.get(path, (0, 0))
+        else:
+            where = _position(positions, path)
+        located.append((where, index))
+    located.sort()
+    shown = {
+        _from_pydantic(file, data, positions, key_positions, errors[index])
+        for _, index in located[:MAX_PROBLEMS]
+    }
+    return _first(file, sorted(shown), len(located))
+
+
 def _from_pydantic(
     file: str,
     data: Any,
@@ -377,5 +631,5 @@ def _from_pydantic(
     if error["type"] == "extra_forbidden":
         message = _message(error, _allowed_keys(path[:-1]))
         line, column = key_positions.get(path, (0, 0))
-        return Problem(file, line, column, message, format_path(path))
+        return Problem(file, line, column, message, _format_path(path))
     return _problem(file, positions, path, _message(error, []))

@@ -15,13 +15,18 @@ from markupsafe import Markup
 from govcard import units
 
 _INLINE = re.compile(r"([\\`*_\[\]{}|~])")
+# Leading and trailing blanks stop at the end of the line: with `\s*`, which also takes line
+# breaks, every line start of a text of blank lines scanned to its end (quadratic time).
+_BLANKS = r"[^\S\n]*"
 # What starts a block at the beginning of a line: a heading, a list item, a setext underline.
-_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+](?=\s|$)|[=-]+\s*$)", re.MULTILINE)
-_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.MULTILINE)
+_LINE_START = re.compile(
+    rf"^({_BLANKS})(#{{1,6}}(?=\s|$)|[-+](?=\s|$)|[=-]+{_BLANKS}$)", re.MULTILINE
+)
+_ORDERED = re.compile(rf"^({_BLANKS}\d+)([.)])(?=\s|$)", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n"})
 # Most values need no escaping; one search tells.
-_RISKY = re.compile(r"[&<>\\`*_\[\]{}|~]|^\s*[#+=\d-]", re.MULTILINE)
+_RISKY = re.compile(rf"[&<>\\`*_\[\]{{}}|~]|^{_BLANKS}[#+=\d-]", re.MULTILINE)
 
 
 def escape(value: Any) -> Markup:

@@ -8,14 +8,23 @@ Its header differs across codecarbon versions (12, 31, 38 columns), so columns a
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from govcard.errors import GovcardError, Problem
+from govcard.loader import read_regular_file
 
 REQUIRED = ("emissions", "energy_consumed")
 MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 1_000_000
+"""A tracker flushing every two minutes writes this many rows in about four years."""
+MAX_PROBLEMS = 100
+MAX_DISTINCT = 20
+"""Distinct PUEs and places kept; a real file has one or a few."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -30,19 +39,21 @@ class Measurement:
     """Energy before PUE: each row's energy divided by its own `pue` (1.0 when not recorded)."""
     co2eq_kg: float
     pues: tuple[float, ...]
-    """The distinct PUE values codecarbon applied, as recorded."""
+    """The distinct PUE values codecarbon applied, as recorded (the first MAX_DISTINCT)."""
     duration_s: float | None
     places: tuple[str, ...]
-    """Distinct `country_iso_code/region` values, as recorded."""
+    """Distinct `country_iso_code/region` values, as recorded (the first MAX_DISTINCT, then how
+    many more)."""
 
 
 def read(path: Path, run_id: str | None = None) -> Measurement:
     """Sum an emissions.csv (optionally one run); raise `GovcardError` located in the file."""
     name = str(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise GovcardError.at(name, f"is larger than {MAX_BYTES:,} bytes")
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = read_regular_file(
+            path, MAX_BYTES, what="codecarbon's emissions.csv", noun="an emissions.csv"
+        )
+        raw.decode("utf-8-sig")  # only to refuse a file that is not UTF-8; read lazily below
     except FileNotFoundError:
         raise GovcardError.at(
             name, "no such file; codecarbon_csv is relative to project.yaml"
@@ -53,7 +64,17 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
         ) from None
     except OSError as exc:
         raise GovcardError.at(name, f"cannot read: {exc.strerror}") from None
-    reader = csv.DictReader(text.splitlines())
+    text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
+    try:
+        return _sum(name, reader, run_id)
+    except csv.Error as exc:  # a field over csv's limit of 128 KB, say
+        raise GovcardError.at(
+            name, f"is not a CSV file codecarbon wrote: {exc}", reader.reader.line_num, 1
+        ) from None
+
+
+def _sum(name: str, reader: csv.DictReader[str], run_id: str | None) -> Measurement:
     header = reader.fieldnames or []
     missing = [column for column in REQUIRED if column not in header]
     if missing:
@@ -63,11 +84,20 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
     problems: list[Problem] = []
     energy = it_energy = co2 = duration = 0.0
     has_duration = "duration" in header
-    pues: list[float] = []
-    places: list[str] = []
+    pues: dict[float, None] = {}
+    places: dict[str, None] = {}
     rows = 0
     for row in reader:
         line = reader.line_num
+        if line > MAX_ROWS:
+            raise GovcardError.at(
+                name,
+                f"has more than {MAX_ROWS:,} lines; is this codecarbon's emissions.csv?",
+                line,
+                1,
+            )
+        if len(problems) > MAX_PROBLEMS:
+            break
         if run_id is not None and row.get("run_id") != run_id:
             continue
         rows += 1
@@ -80,8 +110,9 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
                 value = math.nan
             if not math.isfinite(value) or value < 0:
                 if column in REQUIRED or raw:
+                    shown = raw if len(raw) <= 60 else raw[:57] + "..."
                     problems.append(
-                        Problem(name, line, 1, f"{column}: expected a number >= 0, got {raw!r}")
+                        Problem(name, line, 1, f"{column}: expected a number >= 0, got {shown!r}")
                     )
                 continue
             values[column] = value
@@ -89,11 +120,25 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
         it_energy += values.get("energy_consumed", 0.0) / (values.get("pue") or 1.0)
         co2 += values.get("emissions", 0.0)
         duration += values.get("duration", 0.0)
-        if "pue" in values and values["pue"] not in pues:
-            pues.append(values["pue"])
+        if "pue" in values:
+            pues[values["pue"]] = None
         place = "/".join(p for p in (row.get("country_iso_code"), row.get("region")) if p)
-        if place and place not in places:
-            places.append(place)
+        bad = _CONTROL.search(place)
+        if bad is not None:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    1,
+                    f"country_iso_code/region: contains the control character "
+                    f"U+{ord(bad.group()):04X}; remove it",
+                )
+            )
+        elif place:
+            places[place] = None
+    if len(problems) > MAX_PROBLEMS:
+        stop = f"stopped after the first {MAX_PROBLEMS} problems; fix these and run again"
+        raise GovcardError([*problems[:MAX_PROBLEMS], Problem(name, 0, 0, stop)])
     if problems:
         raise GovcardError(problems)
     if rows == 0:
@@ -105,7 +150,13 @@ def read(path: Path, run_id: str | None = None) -> Measurement:
         energy_kwh=energy,
         co2eq_kg=co2,
         it_energy_kwh=it_energy,
-        pues=tuple(pues),
+        pues=tuple(pues)[:MAX_DISTINCT],
         duration_s=duration if has_duration else None,
-        places=tuple(places),
+        places=_first(tuple(places)),
     )
+
+
+def _first(places: tuple[str, ...]) -> tuple[str, ...]:
+    if len(places) <= MAX_DISTINCT:
+        return places
+    return (*places[:MAX_DISTINCT], f"and {len(places) - MAX_DISTINCT:,} more")

@@ -5,6 +5,11 @@ commit (`create_commit`) that adds and updates only the files whose content diff
 Space's and deletes the files the site no longer has, so running it again converges to the same
 remote state and moves nothing when nothing changed. Nothing is published unless the site builds
 cleanly and every model card passes `govcard check`.
+
+Every HTTP request huggingface_hub makes while publishing waits at most `timeout` seconds to
+connect, to send, for each read of the answer and for a free connection (`hub_timeout`). Any
+failure, whatever the Hub answers or does not answer, ends as one line that says what was already
+published (`_hub_errors`).
 """
 
 from __future__ import annotations
@@ -13,17 +18,23 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govcard import render
 from govcard.derive import Derived
 from govcard.errors import GovcardError
 
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
 DEFAULT_ENDPOINT = "https://huggingface.co"
+DEFAULT_TIMEOUT_S = 60.0
+# A day: sockets overflow on much larger timeouts.
+MAX_TIMEOUT_S = 86_400.0
 # Files of a Space that the site does not own.
 KEEP_REMOTE = {".gitattributes"}
 
@@ -43,6 +54,15 @@ class Target:
     files: dict[str, bytes]
     delete_stale: bool
     """Delete remote files that are not in `files` (the Space); model repos keep their weights."""
+
+
+@dataclass
+class LastAnswer:
+    """The last answer received from the Hub: which request, and its status (0: none yet)."""
+
+    method: str = ""
+    path: str = ""
+    status: int = 0
 
 
 @dataclass
@@ -103,11 +123,14 @@ def targets(
     endpoint: str,
     template_dir: Path | None = None,
 ) -> list[Target]:
-    """The Space with the built site, and with `models` each model repo with its card."""
+    """The Space with the built site, and with `models` each model repo with its card. The
+    marker that says govcard wrote the local folder (`.govcard.json`) stays local."""
+    from govcard.output import MARKER
+
     files = {
         path.relative_to(site_dir).as_posix(): path.read_bytes()
         for path in sorted(site_dir.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path != site_dir / MARKER
     }
     files["README.md"] = space_readme(derived).encode("utf-8")
     result = [Target(space, "space", files, delete_stale=True)]
@@ -185,12 +208,69 @@ def dry_run(targets_: list[Target], endpoint: str) -> list[str]:
     return lines
 
 
+@contextmanager
+def hub_timeout(seconds: float) -> Iterator[LastAnswer]:
+    """Bound every HTTP request huggingface_hub makes inside the block to `seconds` (connect,
+    send, each read of the answer, wait for a free connection).
+
+    huggingface_hub sends every request through one shared httpx client made by a factory that
+    `set_client_factory` replaces; its default client has no timeout. A client timeout alone is not
+    enough: huggingface_hub passes `timeout=None` explicitly on some calls (repo info, the tree
+    listing), which in httpx means "no timeout" for that request. So the client made here also
+    sets the bound on each request it sends, in a request event hook. A response hook keeps the
+    last answer (yielded), which names the request when an answer cannot be read. On leaving,
+    huggingface_hub's default factory is back (and the bounded client closed).
+    """
+    import httpx2
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils import _http
+
+    if not 0 < seconds <= MAX_TIMEOUT_S:
+        raise ValueError(
+            f"a timeout must be above 0 and at most {MAX_TIMEOUT_S:g} s, not {seconds}"
+        )
+    bound = httpx2.Timeout(seconds)
+    # huggingface_hub's own factory adds its request hook (offline mode, request ids, debug log).
+    default: Callable[[], httpx2.Client] = getattr(
+        _http, "default_client_factory", lambda: httpx2.Client(follow_redirects=True)
+    )
+
+    last = LastAnswer()
+
+    def bound_request(request: httpx2.Request) -> None:
+        request.extensions["timeout"] = bound.as_dict()
+
+    def remember(response: httpx2.Response) -> None:
+        last.method, last.path = response.request.method, response.request.url.path
+        last.status = response.status_code
+
+    def factory() -> httpx2.Client:
+        client = default()
+        client.timeout = bound
+        hooks = client.event_hooks
+        client.event_hooks = {
+            "request": [*hooks.get("request", []), bound_request],
+            "response": [*hooks.get("response", []), remember],
+        }
+        return client
+
+    set_client_factory(factory)
+    try:
+        yield last
+    finally:
+        set_client_factory(default)
+
+
 def publish(
-    targets_: list[Target], endpoint: str, token: str | None, create_pr: bool
+    targets_: list[Target],
+    endpoint: str,
+    token: str | None,
+    create_pr: bool,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> list[Outcome]:
-    """Create the Space if missing and commit each target's changed and stale files, atomically."""
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, constants
-    from huggingface_hub.hf_api import RepoFile
+    """Create the Space if missing and commit each target's changed and stale files, atomically,
+    with every request to the Hub bounded by `timeout` seconds."""
+    from huggingface_hub import HfApi, constants
     from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
 
     # huggingface_hub reads HF_HUB_DISABLE_TELEMETRY once, at import; without it, requests fetch an
@@ -203,92 +283,153 @@ def publish(
 
     api = HfApi(endpoint=endpoint, token=token)
     outcomes: list[Outcome] = []
-    for target in targets_:
-        outcome = Outcome(target.repo_id, target.repo_type)
-        published = "; ".join(o.summary() for o in outcomes)
-        done = f" (already published: {published})" if published else ""
-        what = f"{target.repo_type} {target.repo_id}"
-        with _hub_errors(what, endpoint, token, done):
-            # Asking first spares a token that may not create repos: huggingface_hub 2.4's
-            # create_repo(exist_ok=True) mishandles a refusal on a custom endpoint.
-            if target.repo_type == "space" and not api.repo_exists(
-                target.repo_id, repo_type="space"
-            ):
-                api.create_repo(
-                    target.repo_id, repo_type="space", space_sdk="static", exist_ok=True
-                )
-            remote = {
-                item.path: item.lfs.sha256 if item.lfs else item.blob_id
-                for item in api.list_repo_tree(
-                    target.repo_id, repo_type=target.repo_type, recursive=target.delete_stale
-                )
-                if isinstance(item, RepoFile)
-            }
-            operations: list[Any] = []
-            for path, data in sorted(target.files.items()):
-                if remote.get(path) in (git_blob_id(data), hashlib.sha256(data).hexdigest()):
-                    continue
-                (outcome.changed if path in remote else outcome.added).append(path)
-                operations.append(CommitOperationAdd(path_in_repo=path, path_or_fileobj=data))
-            if target.delete_stale:
-                outcome.deleted = sorted(set(remote) - set(target.files) - KEEP_REMOTE)
-                operations += [CommitOperationDelete(path_in_repo=path) for path in outcome.deleted]
-            if operations:
-                info = api.create_commit(
-                    target.repo_id,
-                    operations,
-                    commit_message="Update governance documentation (govcard)",
-                    repo_type=target.repo_type,
-                    create_pr=create_pr,
-                )
-                outcome.url = str(info.pr_url or info.commit_url)
-        outcomes.append(outcome)
+    with hub_timeout(timeout) as last:
+        for target in targets_:
+            outcome = _publish_one(api, target, endpoint, token, create_pr, timeout, last, outcomes)
+            outcomes.append(outcome)
     return outcomes
 
 
+def _publish_one(
+    api: HfApi,
+    target: Target,
+    endpoint: str,
+    token: str | None,
+    create_pr: bool,
+    timeout: float,
+    last: LastAnswer,
+    outcomes: list[Outcome],
+) -> Outcome:
+    """Publish one target; a failure names the `outcomes` already published."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+    from huggingface_hub.hf_api import RepoFile
+
+    outcome = Outcome(target.repo_id, target.repo_type)
+    published = "; ".join(o.summary() for o in outcomes)
+    done = f" (already published: {published})" if published else ""
+    what = f"{target.repo_type} {target.repo_id}"
+    with _hub_errors(what, endpoint, token, done, timeout, last):
+        # Asking first spares a token that may not create repos: huggingface_hub 2.4's
+        # create_repo(exist_ok=True) mishandles a refusal on a custom endpoint.
+        if target.repo_type == "space" and not api.repo_exists(target.repo_id, repo_type="space"):
+            api.create_repo(target.repo_id, repo_type="space", space_sdk="static", exist_ok=True)
+        remote = {
+            item.path: item.lfs.sha256 if item.lfs else item.blob_id
+            for item in api.list_repo_tree(
+                target.repo_id, repo_type=target.repo_type, recursive=target.delete_stale
+            )
+            if isinstance(item, RepoFile)
+        }
+        operations: list[Any] = []
+        for path, data in sorted(target.files.items()):
+            if remote.get(path) in (git_blob_id(data), hashlib.sha256(data).hexdigest()):
+                continue
+            (outcome.changed if path in remote else outcome.added).append(path)
+            operations.append(CommitOperationAdd(path_in_repo=path, path_or_fileobj=data))
+        if target.delete_stale:
+            outcome.deleted = sorted(set(remote) - set(target.files) - KEEP_REMOTE)
+            operations += [CommitOperationDelete(path_in_repo=path) for path in outcome.deleted]
+        if operations:
+            info = api.create_commit(
+                target.repo_id,
+                operations,
+                commit_message="Update governance documentation (govcard)",
+                repo_type=target.repo_type,
+                create_pr=create_pr,
+            )
+            outcome.url = str(info.pr_url or info.commit_url)
+    return outcome
+
+
 @contextmanager
-def _hub_errors(what: str, endpoint: str, token: str | None, done: str = "") -> Iterator[None]:
-    """Turn huggingface_hub and network errors into one line that says what to do; `done` says
-    what was published before the failure."""
+def _hub_errors(
+    what: str,
+    endpoint: str,
+    token: str | None,
+    done: str = "",
+    timeout: float = DEFAULT_TIMEOUT_S,
+    last: LastAnswer | None = None,
+) -> Iterator[None]:
+    """Turn whatever goes wrong while talking to the Hub into one line that says what to do: an
+    error status, no answer in time, a network error, or an answer that cannot be read (not JSON,
+    JSON of another shape). `done` says what was published before the failure; `last` is the last
+    answer received, to name the request whose answer could not be read."""
+    try:
+        yield
+    except Exception as exc:
+        message = f"{what}: {_explain(exc, endpoint, timeout, last)}{done}"
+        raise PublishError.at("publish", _hide(message, token)) from None
+
+
+def _explain(exc: Exception, endpoint: str, timeout: float, last: LastAnswer | None) -> str:
+    """What went wrong and what to do, for `_hub_errors`."""
+    import json
+
+    import httpx2
     from huggingface_hub.errors import HfHubHTTPError
 
     again = "publishing again is safe"
-    try:
-        yield
-    except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else 0
-        advice = {
-            401: "authentication failed: pass --token, set HF_TOKEN or log in with `hf auth login`",
-            403: "permission denied: use a token with write access to this repository",
-            404: "not found: check the repository id and --endpoint (model repos must exist)",
-        }.get(status)
-        if advice is None:
-            advice = (
-                f"the Hub failed ({status}); try again later, {again}"
-                if status >= 500
-                else f"the Hub refused the request ({status})"
+    # huggingface_hub wraps a failed upload in RuntimeError (its cause is the real error).
+    chain: list[BaseException] = [exc]
+    while (cause := chain[-1].__cause__) is not None and len(chain) < 10:
+        chain.append(cause)
+    for error in chain:
+        if isinstance(error, HfHubHTTPError) and error.response is not None:
+            status = error.response.status_code
+            if error is not exc:
+                return f"uploading a file failed ({status}); try again later, {again}"
+            return _status_advice(status)
+        if isinstance(error, httpx2.TimeoutException | TimeoutError):
+            return (
+                f"the Hub did not answer within {timeout:g} s (--timeout); try again later "
+                f"or allow more time with --timeout, {again}"
             )
-        raise PublishError.at("publish", _hide(f"{what}: {advice}{done}", token)) from None
-    except RuntimeError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, HfHubHTTPError) and cause.response is not None:
-            status = cause.response.status_code
-            message = f"{what}: uploading a file failed ({status}); try again later, {again}"
-            raise PublishError.at("publish", _hide(message + done, token)) from None
-        raise
-    except ValueError as exc:
-        if "metadata" not in str(exc).lower():
-            raise
-        message = f"{what}: the Hub rejected the card metadata: {' '.join(str(exc).split())[:200]}"
-        raise PublishError.at("publish", _hide(message + done, token)) from None
-    except (OSError, TimeoutError) as exc:
-        message = f"{what}: could not reach {endpoint} ({type(exc).__name__}); check the network or --endpoint, {again}"
-        raise PublishError.at("publish", _hide(message + done, token)) from None
-    except Exception as exc:
-        if not type(exc).__module__.startswith(("httpx", "httpcore")):
-            raise
-        message = f"{what}: could not reach {endpoint} ({type(exc).__name__}); check the network or --endpoint, {again}"
-        raise PublishError.at("publish", _hide(message + done, token)) from None
+        if isinstance(error, httpx2.ConnectError | httpx2.UnsupportedProtocol | OSError):
+            return (
+                f"could not reach {endpoint} ({type(error).__name__}); check the network or "
+                f"--endpoint, {again}"
+            )
+        if isinstance(error, httpx2.TransportError):
+            return (
+                f"lost the connection to {endpoint} ({type(error).__name__}); check the network "
+                f"or --endpoint, {again}"
+            )
+        if isinstance(error, ValueError) and "metadata" in str(error).lower():
+            return f"the Hub rejected the card metadata: {_printable(str(error), 200)}"
+    # Anything else is an answer huggingface_hub could not use: not JSON, JSON of another shape.
+    # (It reads some answers before it looks at their status: an error page is such an answer.)
+    if last is not None and last.status >= 400:
+        return _status_advice(last.status)
+    decoding = next((e for e in chain if isinstance(e, json.JSONDecodeError)), None)
+    if decoding is not None:
+        problem = "is empty" if not decoding.doc.strip() else "is not JSON"
+    else:
+        problem = f"is not what a Hub answers ({_printable(f'{type(exc).__name__}: {exc}', 120)})"
+    answer = "the answer"
+    if last is not None and last.status:
+        answer = f"the answer to {_printable(f'{last.method} {last.path}', 120)} ({last.status})"
+    return f"{answer} {problem}; check that --endpoint ({endpoint}) is a Hugging Face Hub, {again}"
+
+
+def _status_advice(status: int) -> str:
+    """What an HTTP error status means for the user."""
+    advice = {
+        401: "authentication failed: pass --token, set HF_TOKEN or log in with `hf auth login`",
+        403: "permission denied: use a token with write access to this repository",
+        404: "not found: check the repository id and --endpoint (model repos must exist)",
+    }.get(status)
+    if advice is not None:
+        return advice
+    if status >= 500:
+        return f"the Hub failed ({status}); try again later, publishing again is safe"
+    return f"the Hub refused the request ({status})"
+
+
+def _printable(text: str, limit: int) -> str:
+    """`text` on one line, without control characters (a body or a message can hold terminal
+    escape sequences), at most `limit` characters."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _hide(message: str, token: str | None) -> str:
@@ -304,8 +445,10 @@ def build_and_publish(
     dry: bool,
     create_pr: bool,
     template_dir: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> list[str]:
-    """Build the site, check the cards, then publish (or say what would be published)."""
+    """Build the site, check the cards, then publish (or say what would be published), waiting at
+    most `timeout` seconds for each request to the Hub."""
     from govcard import site
 
     endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
@@ -318,4 +461,5 @@ def build_and_publish(
         check_cards(plan)
         if dry:
             return dry_run(plan, endpoint)
-        return [outcome.summary() for outcome in publish(plan, endpoint, token, create_pr)]
+        outcomes = publish(plan, endpoint, token, create_pr, timeout)
+        return [outcome.summary() for outcome in outcomes]

@@ -1,18 +1,19 @@
 """Render the cards: a Governance Card, a Hugging Face model card per model, governance.json.
 
-Rendering happens in memory; files are written only once everything rendered, into a temporary
-directory that then replaces the output directory, so a failure leaves the old output as it was.
-Templates come from `--template-dir` first, then the packaged defaults, which are also reachable
-as `default:NAME` so a user template can extend one and replace a single block.
+Rendering happens in memory; files are written only once everything rendered, into a staging
+folder that then takes the output folder's place in one atomic step (govcard.output), so a failure
+or a kill leaves the old output as it was. Templates come from `--template-dir` first, then the
+packaged defaults, which are also reachable as `default:NAME` so a user template can extend one
+and replace a single block; the user's templates run in Jinja's sandbox.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
+import stat
 import traceback
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from govcard import markdown
+from govcard import markdown, output
 from govcard.derive import Derived, ModelView
 from govcard.errors import GovcardError
 
@@ -71,9 +72,9 @@ def _make_environment(template_dir: Path | None) -> jinja2.Environment:
     packaged = jinja2.FileSystemLoader(packaged_templates())
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(template_dir))
+        loaders.append(_user_loader(template_dir))
     loaders += [jinja2.PrefixLoader({"default": packaged}, delimiter=":"), packaged]
-    env = jinja2.Environment(
+    options: dict[str, Any] = dict(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -82,8 +83,101 @@ def _make_environment(template_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # Templates from --template-dir may come from a stranger's pull request: they run in Jinja's
+    # sandbox, which keeps them away from Python's internals (no os.popen through __globals__).
+    env = _sandbox()(**options) if template_dir is not None else jinja2.Environment(**options)
     env.filters.update(markdown.FILTERS)
     return env
+
+
+# What a user template may make with one operator: enough for any card, not a memory bomb.
+MAX_TEMPLATE_VALUE = 10_000_000
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
+@cache
+def _sandbox() -> type[jinja2.Environment]:
+    """Jinja's immutable sandbox, with `*` and `**` bounded (a string repeated a billion times,
+    `10 ** 10 ** 10`)."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and _big_power(left, right):
+                raise SecurityError(f"{left!r} ** {right!r} is too large a number")
+            if operator == "*" and _big_repeat(left, right):
+                raise SecurityError(f"a repetition of more than {MAX_TEMPLATE_VALUE:,} items")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
+
+
+def _big_power(base: Any, exponent: Any) -> bool:
+    if not isinstance(exponent, int | float) or isinstance(exponent, bool):
+        return False
+    if isinstance(base, int) and isinstance(exponent, int):
+        return exponent > 0 and abs(base) > 1 and exponent * abs(base).bit_length() > 4096
+    return False
+
+
+def _big_repeat(left: Any, right: Any) -> bool:
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+            return len(sequence) * times > MAX_TEMPLATE_VALUE
+    return False
+
+
+def _user_loader(template_dir: Path) -> jinja2.BaseLoader:
+    """A loader of the templates in `template_dir` that reads only regular files inside it (no
+    link out of it, no FIFO or device), of at most MAX_TEMPLATE_BYTES."""
+    import jinja2
+
+    root = template_dir.resolve()
+
+    class UserLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            pieces = jinja2.loaders.split_template_path(template)
+            path = template_dir.joinpath(*pieces)
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                raise jinja2.TemplateNotFound(template) from None
+            if not real.is_relative_to(root):
+                raise GovcardError.at(str(path), "a template must not link out of --template-dir")
+            try:
+                mode = os.stat(real).st_mode
+                if not stat.S_ISREG(mode):
+                    raise GovcardError.at(str(path), "a template must be a regular file")
+                with open(real, "rb") as handle:
+                    data = handle.read(MAX_TEMPLATE_BYTES + 1)
+            except OSError as exc:
+                raise GovcardError.at(
+                    str(path), f"cannot read the template: {exc.strerror}"
+                ) from None
+            if len(data) > MAX_TEMPLATE_BYTES:
+                raise GovcardError.at(
+                    str(path), f"a template may have at most {MAX_TEMPLATE_BYTES:,} bytes"
+                )
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise GovcardError.at(str(path), "a template must be UTF-8 text") from None
+            mtime = os.stat(real).st_mtime
+            return text, str(path), lambda: _unchanged(real, mtime)
+
+    return UserLoader(template_dir)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return os.stat(path).st_mtime == mtime
+    except OSError:
+        return False
 
 
 def front_matter(view: ModelView) -> str:
@@ -321,18 +415,42 @@ def model_context(
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     """Render one template; a failure is a one-line error naming the template file and line."""
     import jinja2
+    from jinja2.exceptions import SecurityError
 
     try:
         text = env.get_template(name).render(context)
+    except GovcardError:
+        raise
     except jinja2.TemplateSyntaxError as exc:
         raise GovcardError.at(
             exc.filename or name, f"template syntax error: {exc.message}", exc.lineno, 1
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise GovcardError.at(name, f"template not found: {exc.name}") from None
+    except RecursionError as exc:
+        file, line = _template_frame(exc, name)
+        raise GovcardError.at(
+            file,
+            "template error: endless recursion (a macro, include or extends that calls itself)",
+            line,
+            1,
+        ) from None
+    except MemoryError as exc:
+        file, line = _template_frame(exc, name)
+        raise GovcardError.at(file, "template error: out of memory", line, 1) from None
+    except SecurityError as exc:
+        file, line = _template_frame(exc, name)
+        raise GovcardError.at(
+            file, f"template error: not allowed in a template: {exc}", line, 1
+        ) from None
     except (jinja2.TemplateError, ValueError, TypeError, AttributeError) as exc:
         file, line = _template_frame(exc, name)
         raise GovcardError.at(file, f"template error: {exc}", line, 1) from None
+    except Exception as exc:  # a user template can raise anything: 1/0, [][1], ...
+        file, line = _template_frame(exc, name)
+        raise GovcardError.at(
+            file, f"template error: {type(exc).__name__}: {exc}", line, 1
+        ) from None
     return tidy(text)
 
 
@@ -366,33 +484,19 @@ def tidy(text: str) -> str:
 _OWNED_TOP = {GOVERNANCE_CARD, GOVERNANCE_JSON, "models", "datasets", "eu"}
 
 
-def write(outputs: dict[str, str], out_dir: Path) -> None:
-    """Write all outputs into a fresh directory, then swap it in place of `out_dir`."""
-    foreign = _foreign_files(out_dir)
-    if foreign:
-        raise GovcardError.at(
-            str(out_dir),
-            f"holds files govcard did not write ({', '.join(foreign[:3])}); "
-            "render into an empty directory or one govcard wrote",
-        )
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
-    try:
+def write(outputs: dict[str, str], out_dir: Path, inputs: tuple[Path, ...] = ()) -> None:
+    """Write all outputs into a staging folder, then swap it in place of `out_dir` (see
+    govcard.output). `out_dir` must be missing, empty, or a folder govcard rendered: marked by
+    its governance.json and holding nothing else."""
+
+    def fill(staging: Path) -> None:
         for relative, text in sorted(outputs.items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-        previous = None
-        if out_dir.exists():
-            previous = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=parent))
-            os.replace(out_dir, previous / "out")
-        os.replace(staging, out_dir)
-        if previous is not None:
-            shutil.rmtree(previous)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+
+    output.replace(out_dir, OUTPUT, fill, inputs)
 
 
 def _foreign_files(out_dir: Path) -> list[str]:
@@ -418,16 +522,39 @@ def _foreign_files(out_dir: Path) -> list[str]:
     return foreign
 
 
+OUTPUT = output.Kind(
+    name="",
+    marker=GOVERNANCE_JSON,
+    refusal="holds files govcard did not write ({files}); "
+    "render into an empty directory or one govcard wrote",
+    foreign=_foreign_files,
+)
+
+
 def differences(outputs: dict[str, str], out_dir: Path) -> list[str]:
     """What `write` would change on disk: changed, missing and stale files."""
     changes = []
     for relative, text in sorted(outputs.items()):
         target = out_dir / relative
-        if not target.is_file():
+        data = text.encode("utf-8")
+        try:
+            is_file = stat.S_ISREG(target.stat().st_mode)
+        except OSError:
+            is_file = False
+        if not is_file:  # a FIFO or a device in its place is not read
             changes.append(f"missing: {target}")
-        elif target.read_text(encoding="utf-8") != text:
+        elif not _holds(target, data):
             changes.append(f"changed: {target}")
     if out_dir.is_dir():
-        on_disk = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
+        on_disk = output.files_in(out_dir)
         changes += [f"stale: {out_dir / rel}" for rel in sorted(on_disk - set(outputs))]
     return changes
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data` (read no further than its length + 1)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False

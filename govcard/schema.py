@@ -477,14 +477,26 @@ class Location(Facts):
         return self
 
 
+# A figure written with its unit may be no larger than the same figure given as a number.
+_MAX_REPORTED = 1e12
+
+
 def _energy_text(value: str) -> str:
-    units.parse_energy(value)
+    _bounded(units.parse_energy(value), "kWh")
     return value
 
 
 def _mass_text(value: str) -> str:
-    units.parse_mass(value)
+    _bounded(units.parse_mass(value), "kg")
     return value
+
+
+def _bounded(quantity: units.Quantity, unit: str) -> None:
+    if not quantity.value <= _MAX_REPORTED:  # also refuses a number too large for a float
+        text = quantity.text if len(quantity.text) <= 60 else quantity.text[:57] + "..."
+        raise ValueError(
+            f"must be at most {units.format_number(_MAX_REPORTED)} {unit}, got {text!r}"
+        )
 
 
 class Reported(Facts):
@@ -710,13 +722,17 @@ def reference_errors(facts: ProjectFile) -> list[tuple[tuple[str | int, ...], st
             seen.setdefault(item_id, index)
     dataset_ids = {d.id for d in facts.datasets}
     model_ids = {m.id for m in facts.models}
+    # Listed once, and only the first few: thousands of ids in each of thousands of problems
+    # would take minutes and gigabytes.
+    known = sorted(dataset_ids)
+    listed = ", ".join(known[:10]) + (f", ... ({len(known):,} in all)" if len(known) > 10 else "")
     for index, model in enumerate(facts.models):
         for position, ref in enumerate(model.datasets):
             if ref not in dataset_ids and not re.fullmatch(r"[\w.-]+/[\w.-]+", ref):
                 problems.append(
                     (
                         ("models", index, "datasets", position),
-                        f"unknown dataset {ref!r}; use an id from datasets ({', '.join(sorted(dataset_ids)) or 'none defined'}) or a Hub id like org/name",
+                        f"unknown dataset {ref!r}; use an id from datasets ({listed or 'none defined'}) or a Hub id like org/name",
                     )
                 )
         base = model.base_model

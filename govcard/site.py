@@ -10,21 +10,30 @@ from __future__ import annotations
 
 import html
 import logging
-import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcard import markdown, render
+from markupsafe import Markup
+
+from govcard import markdown, output, render
 from govcard.derive import Derived, ModelView
 from govcard.errors import GovcardError
 
 SITE_MODEL_PATH = "models/{id}.md"
 CHART = "assets/carbon.svg"
-# What a built MkDocs site always has; an output folder without it is not ours to replace.
-SITE_MARKER = "search/search_index.json"
+# A folder govcard replaces holds a .govcard.json that says which kind it is (see govcard.output).
+SITE = output.Kind(
+    name="site",
+    refusal="holds files govcard did not write ({files}); "
+    "build the site into an empty or new directory, or one govcard built",
+)
+SOURCE = output.Kind(
+    name="site source",
+    refusal="holds files govcard did not write ({files}); "
+    "keep the source in an empty or new directory, or one govcard wrote",
+)
 PAGES = ("index", "datasets", "carbon", "license", "tags")
 EU_PAGES = {
     "eu/training-content-summary.md": "Public summary of training content",
@@ -305,6 +314,7 @@ def build_site(source: Path, site_dir: Path, shown: str | None = None) -> None:
     """Build the MkDocs project in `source` into `site_dir`, strictly; warnings are errors.
 
     An error names `shown` (the kept source's mkdocs.yml) or, for a temporary source, the site.
+    The built site carries govcard's marker (`.govcard.json`), so a later build may replace it.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -320,6 +330,7 @@ def build_site(source: Path, site_dir: Path, shown: str | None = None) -> None:
         config = load_config(
             config_file=str(source / "mkdocs.yml"), strict=True, site_dir=str(site_dir)
         )
+        _print_titles_once(config)
         build(config)
     except MkDocsException as exc:
         details = "; ".join(handler.messages[:3]) or str(exc)
@@ -332,6 +343,53 @@ def build_site(source: Path, site_dir: Path, shown: str | None = None) -> None:
         logger.setLevel(previous[0])
         logger.propagate = previous[1]
     _reproducible_sitemap(site_dir)
+    output.stamp(site_dir, SITE)
+
+
+def _print_titles_once(config: Any) -> None:
+    """Mark the site's name and the page titles as HTML that is already escaped.
+
+    mkdocs.yml and the pages' front matter hold them escaped, since the theme prints them as HTML;
+    but the theme also escapes some itself (`title="{{ config.site_name | e }}"`), which showed
+    "R&D" as "R&amp;amp;D". As Markup, Jinja's escape leaves them as they are. (A kept source built
+    by another tool shows them escaped twice there, never unescaped.)
+    """
+    from mkdocs.plugins import BasePlugin
+
+    class Escaped(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
+            return escaped_nav(nav)
+
+        def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Any) -> str:
+            escaped_page(page)
+            return markdown
+
+    escaped_config(config)
+    config.plugins["govcard-escaped-titles"] = Escaped()
+
+
+def escaped_config(config: Any) -> Any:
+    """The MkDocs config with its site name marked as escaped HTML (see `_print_titles_once`)."""
+    config["site_name"] = Markup(config["site_name"])
+    return config
+
+
+def escaped_nav(nav: Any) -> Any:
+    """The navigation with every title marked as escaped HTML."""
+    items = list(nav.items)
+    while items:
+        item = items.pop()
+        if isinstance(getattr(item, "title", None), str):
+            item.title = Markup(item.title)
+        items.extend(getattr(item, "children", None) or [])
+    return nav
+
+
+def escaped_page(page: Any) -> None:
+    """Mark a page's front-matter title as escaped HTML."""
+    title = page.meta.get("title")
+    if isinstance(title, str):
+        page.meta["title"] = Markup(title)
 
 
 def _reproducible_sitemap(site_dir: Path) -> None:
@@ -354,35 +412,39 @@ def build(
     out_dir: Path,
     keep_source: Path | None = None,
     template_dir: Path | None = None,
+    inputs: tuple[Path, ...] = (),
 ) -> None:
-    """Generate and build the site into `out_dir`, replacing an earlier govcard site atomically."""
-    if out_dir.exists() and (
-        not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / SITE_MARKER).is_file())
-    ):
+    """Generate and build the site into `out_dir`, replacing an earlier govcard site atomically;
+    with `keep_source`, replace the MkDocs project kept there the same way first.
+
+    Either folder must be missing, empty or one govcard wrote (its `.govcard.json` says so);
+    anything else is refused before anything is written. `inputs` (the project file) must not be
+    inside them.
+    """
+    protected = (*inputs, *([template_dir] if template_dir is not None else []))
+    output.check_replaceable(out_dir, SITE, protected)
+    if keep_source is not None:
+        output.check_replaceable(keep_source, SOURCE, protected)
+    if keep_source is None:
+        with output.scratch(out_dir) as work:
+            source = work / "source"
+            generate(derived, source, template_dir)
+            output.replace(out_dir, SITE, lambda staging: build_site(source, staging), protected)
+        return
+    site, kept = out_dir.resolve(), keep_source.resolve()
+    if site.is_relative_to(kept) or kept.is_relative_to(site):
         raise GovcardError.at(
-            str(out_dir),
-            "holds files that are not a govcard site; build into an empty or new directory",
+            str(keep_source), "must be outside the site folder, and the site folder outside it"
         )
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
-    try:
-        source = keep_source if keep_source is not None else work / "source"
-        if keep_source is not None and keep_source.exists():
-            if any(keep_source.iterdir()) and not (keep_source / "mkdocs.yml").is_file():
-                raise GovcardError.at(
-                    str(keep_source),
-                    "holds files that are not a govcard site source; give an empty or new directory",
-                )
-            shutil.rmtree(keep_source)
-        generate(derived, source, template_dir)
-        built = work / "site"
-        build_site(source, built, str(keep_source / "mkdocs.yml") if keep_source else None)
-        if out_dir.exists():
-            os.replace(out_dir, work / "previous")
-        os.replace(built, out_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    output.replace(
+        keep_source, SOURCE, lambda staging: generate(derived, staging, template_dir), protected
+    )
+    output.replace(
+        out_dir,
+        SITE,
+        lambda staging: build_site(keep_source, staging, str(keep_source / "mkdocs.yml")),
+        protected,
+    )
 
 
 def serve(file: str, port: int) -> None:
@@ -402,7 +464,14 @@ def serve(file: str, port: int) -> None:
             "from govcard import derive, loader, site\n\n\n"
             "def on_pre_build(config):\n"
             f"    project = derive.derive(loader.load({str(project_file)!r}))\n"
-            f"    site.generate(project, Path({str(source)!r}), hooks={hooks!r})\n",
+            f"    site.generate(project, Path({str(source)!r}), hooks={hooks!r})\n\n\n"
+            "def on_config(config):\n"
+            "    return site.escaped_config(config)\n\n\n"
+            "def on_nav(nav, config, files):\n"
+            "    return site.escaped_nav(nav)\n\n\n"
+            "def on_page_markdown(markdown, page, config, files):\n"
+            "    site.escaped_page(page)\n"
+            "    return markdown\n",
             encoding="utf-8",
         )
         import socket

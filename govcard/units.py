@@ -51,7 +51,8 @@ def _decimal_places_unit(number: Decimal) -> Decimal:
 def _parse(text: str, pattern: re.Pattern[str], units: dict[str, Decimal], form: str) -> Quantity:
     match = pattern.match(text)
     if match is None:
-        raise ValueError(f"expected {form}, got {text!r}")
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise ValueError(f"expected {form}, got {shown!r}")
     number = Decimal(match["number"].replace(",", ""))
     unit = match["unit"]
     factor = units.get(unit) or units[_canonical_mass_unit(unit)]

@@ -5,8 +5,9 @@ repo info, tree listing, validate-yaml, preupload, commit (ndjson), the LFS batc
 agent-harness registry the client fetches for telemetry. It keeps each repo's files (path -> bytes,
 per branch and pull request ref), a log of every request and a log of the commits, requires
 `Authorization: Bearer <token>` on every request but the public ones (the registry, presigned LFS
-upload URLs), and can be told to fail: answer a status for an endpoint, or drop the connection
-without answering.
+upload URLs), and can be told to misbehave on an endpoint: answer another status, or any body
+(HTML, empty, JSON of the wrong shape) with any status, send only part of the answer, close or
+reset the connection without answering, or answer late or never (see `fail`).
 
     with HubServer(token="hf_x") as hub:
         hub.create_repo("org/model", files={"model.safetensors": b"..."})
@@ -23,7 +24,10 @@ import fnmatch
 import hashlib
 import http.server
 import json
+import math
 import re
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,12 +119,18 @@ class Commit:
 
 @dataclass
 class Failure:
-    """What to answer instead of the real thing, `times` times (None: every time)."""
+    """What to answer instead of the real thing, `times` times (None: every time), once `skip`
+    requests to the endpoint have been answered normally. See `HubServer.fail`."""
 
     status: int | None
+    body: bytes | None
     drop: bool
+    reset: bool
+    truncate: bool
+    delay: float | None
     after: bool
     times: int | None
+    skip: int = 0
 
 
 @dataclass
@@ -138,6 +148,10 @@ class Repo:
 
 class _Drop(Exception):
     """Close the connection without answering."""
+
+
+class _Reset(Exception):
+    """Reset the connection (TCP RST) without answering."""
 
 
 class _Answer(Exception):
@@ -162,6 +176,8 @@ class HubServer:
         self.lfs_store: dict[str, bytes] = {}
         self.failures: dict[str, Failure] = {}
         self.lock = threading.Lock()
+        # Set by `stop()`: a request told to wait (`fail(..., delay=...)`) stops waiting.
+        self.stopping = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -176,6 +192,7 @@ class HubServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(TIMEOUT_S)
@@ -204,19 +221,59 @@ class HubServer:
         endpoint: str,
         status: int | None = None,
         *,
+        body: bytes | None = None,
         drop: bool = False,
+        reset: bool = False,
+        truncate: bool = False,
+        delay: float | None = None,
         after: bool = False,
         times: int | None = None,
+        skip: int = 0,
     ) -> None:
-        """Answer `status` on `endpoint`, or drop the connection (with `after`, once the request
-        has taken effect), `times` times or every time."""
+        """Misbehave on `endpoint`, in one of these ways:
+
+        - `status`: answer it, with `body` (sent as it is: HTML, empty, any JSON) or else a JSON
+          error (`fail("tree", 500)`, `fail("commit", 200, body=b"<html>")`);
+        - `drop`: close the connection without answering;
+        - `reset`: reset the connection (TCP RST) without answering;
+        - `truncate`: send the real answer's status and headers but only half its body, then
+          close (the request has taken effect);
+        - `delay`: answer late, after `delay` seconds, or never with `math.inf` (the connection
+          stays open, silent, until the server stops).
+
+        With `after`, the request takes effect first. It happens `times` times (None: every time),
+        once the first `skip` requests to the endpoint have been answered normally."""
         assert endpoint in {name for name, _, _ in ROUTES}, endpoint
-        assert (status is None) == drop
-        self.failures[endpoint] = Failure(status, drop, after, times)
+        assert body is None or status is not None, "a body goes with a status"
+        modes = [status is not None, drop, reset, truncate, delay is not None]
+        assert sum(modes) == 1, "one way of failing at a time"
+        assert delay is None or delay > 0
+        self.failures[endpoint] = Failure(
+            status, body, drop, reset, truncate, delay, after, times, skip
+        )
 
     def heal(self) -> None:
         """Stop failing."""
-        self.failures.clear()
+        with self.lock:
+            self.failures.clear()
+
+    def _take_failure(self, endpoint: str) -> Failure | None:
+        """The failure for this request to `endpoint`, if any, counting it (under the lock)."""
+        failure = self.failures.get(endpoint)
+        if failure is None:
+            return None
+        if failure.skip > 0:
+            failure.skip -= 1
+            return None
+        if failure.times is not None:
+            failure.times -= 1
+            if failure.times <= 0:
+                del self.failures[endpoint]
+        return failure
+
+    def wait(self, delay: float) -> bool:
+        """Wait `delay` seconds (math.inf: until the server stops); False when it stops."""
+        return not self.stopping.wait(None if math.isinf(delay) else delay)
 
     def repo(self, repo_type: str, repo_id: str) -> Repo:
         return self.repos[(repo_type, repo_id)]
@@ -551,45 +608,82 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
             endpoint = route[0] if route else "unknown"
             with hub.lock:
                 hub.requests.append(Request(self.command, url.path, endpoint, query))
-                failure = hub.failures.get(endpoint)
-                if failure is not None and failure.times is not None:
-                    failure.times -= 1
-                    if failure.times <= 0:
-                        del hub.failures[endpoint]
-                try:
-                    if endpoint not in PUBLIC and self.headers.get("Authorization") != (
-                        f"Bearer {hub.token}"
-                    ):
-                        raise _Answer(
-                            401,
-                            {"error": "Invalid credentials in Authorization header"},
-                            {"X-Error-Message": "Invalid credentials in Authorization header"},
-                        )
-                    if failure is not None and not failure.after:
-                        self._fail(failure)
-                    if route is None:
-                        raise _Answer(
-                            404, {"error": "Sorry, we can't find the page you are looking for."}
-                        )
-                    answer = hub.handle(endpoint, route[1].groups(), query, body)
-                    if failure is not None:
-                        self._fail(failure)
-                except _Drop:
+                failure = hub._take_failure(endpoint)
+            # A late answer waits outside the lock, so the other requests go on meanwhile.
+            if failure is not None and failure.delay is not None and not failure.after:
+                if not hub.wait(failure.delay):
                     self.close_connection = True
                     return
-                except _Answer as exc:
-                    self._send(exc.status, exc.body, exc.headers)
-                    return
+                failure = None
+            try:
+                with hub.lock:
+                    status, answer, headers = self._answer(failure, endpoint, route, query, body)
+                # A late answer after the request took effect (`after`).
+                if (
+                    failure is not None
+                    and failure.delay is not None
+                    and not hub.wait(failure.delay)
+                ):
+                    raise _Drop
+                self._send(
+                    status, answer, headers, truncate=failure is not None and failure.truncate
+                )
+            except (_Drop, ConnectionError):
+                # ConnectionError: the client gave up before a late answer (it timed out).
+                self.close_connection = True
+            except _Reset:
+                # SO_LINGER with a zero timeout: closing sends RST instead of FIN.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.connection.close()
+                self.close_connection = True
+
+        def _answer(
+            self,
+            failure: Failure | None,
+            endpoint: str,
+            route: tuple[str, re.Match[str]] | None,
+            query: dict[str, str],
+            body: bytes,
+        ) -> tuple[int, Any, dict[str, str]]:
+            """The status, body and headers to send (under the lock), or `_Drop` or `_Reset`."""
+            try:
+                if endpoint not in PUBLIC and self.headers.get("Authorization") != (
+                    f"Bearer {hub.token}"
+                ):
+                    raise _Answer(
+                        401,
+                        {"error": "Invalid credentials in Authorization header"},
+                        {"X-Error-Message": "Invalid credentials in Authorization header"},
+                    )
+                early = failure is not None and not failure.after
+                if failure is not None and early:
+                    self._fail(failure)
+                if route is None:
+                    raise _Answer(
+                        404, {"error": "Sorry, we can't find the page you are looking for."}
+                    )
+                answer = hub.handle(endpoint, route[1].groups(), query, body)
+                if failure is not None and not early:
+                    self._fail(failure)
+            except _Answer as exc:
+                return exc.status, exc.body, exc.headers
             if isinstance(answer, tuple):
                 page, link = answer
-                self._send(200, page, {"Link": f'<{link}>; rel="next"'} if link else {})
-            else:
-                self._send(200, answer)
+                return 200, page, {"Link": f'<{link}>; rel="next"'} if link else {}
+            return 200, answer, {}
 
         def _fail(self, failure: Failure) -> None:
+            """Raise what `failure` answers instead; a truncated or late answer is the real one."""
             if failure.drop:
                 raise _Drop
-            assert failure.status is not None
+            if failure.reset:
+                raise _Reset
+            if failure.status is None:
+                return
+            if failure.body is not None:
+                raise _Answer(failure.status, failure.body)
             headers = {}
             if failure.status == 404:
                 headers = {
@@ -601,14 +695,31 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
             body = {"error": message, "errors": [{"message": message}], "warnings": []}
             raise _Answer(failure.status, body, headers)
 
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode("utf-8")
+        def _send(
+            self, status: int, body: Any, headers: dict[str, str], truncate: bool = False
+        ) -> None:
+            """Send JSON, or bytes as they are (HTML when they are not JSON); with `truncate`,
+            only the first half of the body, then close the connection."""
+            if isinstance(body, bytes):
+                data = body
+                try:
+                    json.loads(data)
+                    kind = "application/json"
+                except ValueError:
+                    kind = "text/html"
+            else:
+                data = json.dumps(body).encode("utf-8")
+                kind = "application/json"
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
-            for key, value in (headers or {}).items():
+            for key, value in headers.items():
                 self.send_header(key, value)
             self.end_headers()
+            if truncate:
+                self.wfile.write(data[: len(data) // 2])
+                self.close_connection = True
+                raise _Drop
             self.wfile.write(data)
 
     return Handler

@@ -13,6 +13,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -1633,6 +1634,27 @@ def test_closed_stdin_is_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "<stdin>: standard input is closed; give card files instead\n"
+
+
+def test_ctrl_c_is_one_line(tmp_path: Path) -> None:
+    # A check waiting on standard input, interrupted as a user would, once it is running.
+    started = (
+        "import sys; from govcard.cli import main; sys.argv = ['govcard', 'check', '-']; "
+        "print('started', file=sys.stderr, flush=True); main()"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", started],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline() == "started\n"
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr) == (130, "govcard: interrupted\n")
 
 
 def test_a_very_deep_tree_is_walked(tmp_path: Path) -> None:

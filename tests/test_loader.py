@@ -2,14 +2,64 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import os
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from govcard import loader
 from govcard.errors import GovcardError, Problem
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+
+SOURCE = str(Path(__file__).resolve().parents[1])
+"""The checkout under test, first on the child's path (not whichever govcard is installed)."""
+
+
+def govcard_bounded(
+    *args: str, seconds: float = 60, memory: int = 1 << 30
+) -> subprocess.CompletedProcess[str]:
+    """`python -m govcard ARGS` in a child that must end within `seconds` and `memory` bytes of
+    address space, so that a regression (a read that blocks, a file read until memory runs out)
+    fails the test instead of hanging or swapping the suite."""
+
+    def limit() -> None:
+        if resource is not None:
+            with contextlib.suppress(ValueError, OSError):  # not every system bounds it
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run(
+        [sys.executable, "-m", "govcard", *args],
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([SOURCE, os.environ.get("PYTHONPATH", "")]),
+        },
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        preexec_fn=limit,
+        check=False,
+    )
+
+
+def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    """Exit 2 with exactly the expected line on stderr: no traceback, nothing on stdout."""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [expected]
+    assert result.stdout == ""
+    assert result.returncode == 2
+
 
 MODELS = """\
     project:
@@ -265,8 +315,7 @@ def test_python_tags_are_refused(errors, tag: str) -> None:
 
 def test_python_name_tag_is_refused(errors) -> None:
     assert errors("project:\n  name: !!python/name:os.system ''\n") == [
-        "project.yaml:2:9: could not determine a constructor for the tag "
-        "'tag:yaml.org,2002:python/name:os.system'; use plain YAML values"
+        "project.yaml:2:9: unsupported tag tag:yaml.org,2002:python/name:os.system; remove it"
     ]
 
 
@@ -730,3 +779,355 @@ def test_positions_cover_every_value(load) -> None:
     assert project.positions[()] == (1, 1)
     assert project.positions[("project",)] == (2, 3)
     assert project.positions[("project", "values", 1)] == (3, 18)
+
+
+# --- tags PyYAML resolves and then fails on ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # PyYAML raised KeyError, IndexError and AttributeError on these: tracebacks, exit 1.
+        ("!!bool maybe", "'maybe' is not a valid boolean; write true or false"),
+        ("!!bool ''", "'' is not a valid boolean; write true or false"),
+        ("!!int ''", "'' is not a valid integer; write a whole number"),
+        ("!!int _", "'_' is not a valid integer; write a whole number"),
+        ("!!float ''", "'' is not a valid float; write a number"),
+        ("!!timestamp foo", "'foo' is not a valid date; write a date as YYYY-MM-DD"),
+        ("!!timestamp ''", "'' is not a valid date; write a date as YYYY-MM-DD"),
+        # ValueErrors, and a null that silently dropped its text.
+        ("!!int 0x", "'0x' is not a valid integer; write a whole number"),
+        ("!!int 12abc", "'12abc' is not a valid integer; write a whole number"),
+        ("!!float x", "'x' is not a valid float; write a number"),
+        (
+            "!!timestamp 2023-02-30",
+            "'2023-02-30' is not a valid date: day is out of range for month",
+        ),
+        ("!!null x", "'x' is not a valid null; write null or ~"),
+    ],
+)
+def test_explicit_tag_on_a_value_it_cannot_hold(errors, value: str, message: str) -> None:
+    assert errors(f"project:\n  name: X\n  description: {value}\n") == [
+        f"project.yaml:3:16: {message}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!binary aGVsbG8=", "tag:yaml.org,2002:binary"),
+        ("!!omap [a: 1]", "tag:yaml.org,2002:omap"),
+        ("!!pairs [a: 1]", "tag:yaml.org,2002:pairs"),
+        ("!!map x", "tag:yaml.org,2002:map"),
+        ("!!merge x", "tag:yaml.org,2002:merge"),
+        ("!!python/tuple [1]", "tag:yaml.org,2002:python/tuple"),
+        ("!!python/object/new:os.system [id]", "tag:yaml.org,2002:python/object/new:os.system"),
+        ("!custom x", "!custom"),
+        # A verbatim tag may %-escape an ESC: it is shown escaped, never raw.
+        ("!<%1b%5b31m> x", "'\\x1b[31m'"),
+    ],
+)
+def test_other_tags_are_refused_without_constructing_anything(errors, value: str, tag: str) -> None:
+    assert errors(f"project:\n  name: X\n  description: {value}\n") == [
+        f"project.yaml:3:16: unsupported tag {tag}; remove it"
+    ]
+
+
+@pytest.mark.parametrize("value", ["<<", "="])
+def test_yaml_merge_and_value_indicators_as_values_say_to_quote_them(
+    errors, load, value: str
+) -> None:
+    assert errors(f"project:\n  name: X\n  description: {value}\n") == [
+        f"project.yaml:3:16: {value!r} means something to YAML; quote it to write it as text"
+    ]
+    assert load(f"project:\n  name: X\n  description: '{value}'\n").facts.project.description == (
+        value
+    )
+
+
+# --- numbers too long for Python ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "9" * 5000,  # int() refuses more than 4,300 digits: a traceback before
+        "-" + "9" * 5000,
+        "0x" + "f" * 5000,  # hex and binary are not limited, but repr() in the message was
+        "0b" + "1" * 20000,
+        "0" + "7" * 5000,  # YAML 1.1 octal
+        ":".join(["59"] * 2000),  # sexagesimal: quadratic time in the number of parts
+        "1." + "1" * 5000,
+        "9" * 400,  # a 400-digit number is no figure either
+        "0" * 100 + "1",  # one over the limit
+    ],
+)
+def test_a_number_too_long_is_one_located_line(errors, number: str) -> None:
+    shown = repr(number[:60])[:57] + "..."
+    assert errors(f"project:\n  name: X\nschema_version: {number}\n") == [
+        f"project.yaml:3:17: {shown} is too long for a number ({len(number):,} characters, "
+        "at most 100); write the figure in fewer digits"
+    ]
+
+
+def test_a_number_of_the_longest_length_loads(load) -> None:
+    # 100 characters, YAML 1.1 octal for 1.
+    assert load(f"project: {{name: X}}\nschema_version: {'0' * 99}1\n").facts.schema_version == 1
+
+
+def test_a_long_but_sensible_figure_loads(load) -> None:
+    text = """\
+        project: {name: X}
+        models:
+          - id: a
+            name: A
+            training: {flops: 100000000000000000000000000000000}
+        """
+    training = load(text).facts.models[0].training
+    assert training is not None
+    assert training.flops == 1e32
+
+
+def test_reported_figures_in_text_are_bounded_like_the_numbers(errors) -> None:
+    text = """\
+        project: {name: X}
+        models:
+          - id: a
+            name: A
+            training:
+              reported: {energy: "%s kWh", co2eq: "2 t"}
+        """
+    # Parsed exactly as a Decimal, 5,000 nines were infinity as a float: "reported inf kWh".
+    assert errors(text % ("9" * 5000)) == [
+        "project.yaml:6:26: models[0].training.reported.energy: must be at most "
+        f"1,000,000,000,000 kWh, got '{'9' * 57}...'"
+    ]
+    assert errors(text % ("1" + "x" * 100_000)) == [
+        "project.yaml:6:26: models[0].training.reported.energy: expected a number and a unit of "
+        'Wh, kWh, MWh or GWh, e.g. "89,671.68 kWh", got \'1' + "x" * 56 + "...'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "project:\n  name: X\n  description: !!bool maybe\n",
+        "project:\n  name: X\n  description: !!int ''\n",
+        "project:\n  name: X\n  description: !!float ''\n",
+        "project:\n  name: X\n  description: !!timestamp foo\n",
+        "project:\n  name: X\nschema_version: 0x" + "f" * 5000 + "\n",
+        "project:\n  name: X\nschema_version: " + "9" * 5000 + "\n",
+    ],
+)
+def test_validate_render_and_carbon_exit_2_with_one_line(workdir, text: str) -> None:
+    Path("project.yaml").write_text(text, encoding="utf-8")
+    for command in (["validate"], ["carbon"], ["render", "-o", "out"]):
+        result = govcard_bounded(*command, "project.yaml")
+        assert "Traceback" not in result.stderr
+        assert result.returncode == 2, result.stderr
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("project.yaml:3:")
+        assert len(line) < 200
+        assert not Path("out").exists()
+
+
+# --- the size of the work ----------------------------------------------------------------------
+
+
+def flow_list(size: int) -> str:
+    """A project file of about `size` bytes, nearly all of it `[1,1,1,...]`: the most values."""
+    return "project:\n  name: X\n  values: [" + ",".join(["1"] * (size // 2)) + "]\n"
+
+
+def test_too_many_values_are_refused_before_composing(errors, monkeypatch) -> None:
+    # Composing keeps every node in memory: 8 MB of `[1,1,...]` took 12 s and 1.3 GB. The values
+    # are counted from the parser's events, so composition never starts.
+    def composing(*args: object) -> None:
+        raise AssertionError("composed a file with too many values")
+
+    monkeypatch.setattr(loader._SafeLoader, "get_single_node", composing)
+    assert errors(flow_list(8 * 1024 * 1024)) == [
+        "project.yaml:3:400004: holds more than 200,000 values; a project file needs far fewer"
+    ]
+
+
+def test_an_8_mb_file_ends_quickly_in_little_memory(workdir) -> None:
+    Path("project.yaml").write_text(flow_list(8 * 1024 * 1024), encoding="utf-8")
+    result = govcard_bounded("validate", "project.yaml", seconds=60, memory=512 << 20)
+    assert_one_line_exit_2(
+        result,
+        "project.yaml:3:400004: holds more than 200,000 values; a project file needs far fewer",
+    )
+
+
+def test_the_value_count_skips_keys_and_counts_aliases_once(load, errors, monkeypatch) -> None:
+    monkeypatch.setattr(loader, "MAX_VALUES", 6)
+    # root, project, name, values, and the two items: 6 values, whatever the keys.
+    text = "project:\n  name: &n X\n  values: [*n, b]\n"
+    assert load(text).facts.project.values == ["X", "b"]
+    assert errors(text.replace("b]", "b, c]")) == [
+        "project.yaml:3:19: holds more than 6 values; a project file needs far fewer"
+    ]
+
+
+def test_text_alias_bomb_is_refused(errors) -> None:
+    # 850 KB that expanded to 10 GB of text: 23 s to validate, far more to render.
+    text = (
+        f'project:\n  name: X\n  description: &a "{"y" * 49_000}"\n'
+        f"  values: [{', '.join(['*a'] * 199_000)}]\n"
+    )
+    assert errors(text) == [
+        "project.yaml:3:16: expands to more than 10,485,760 characters of text (YAML aliases?); "
+        "remove the aliases"
+    ]
+
+
+def test_a_file_without_aliases_is_never_over_the_text_limit(load, monkeypatch) -> None:
+    # Values are never longer than the YAML that writes them; escapes only shorten them.
+    text = 'project:\n  name: X\n  description: "a\\x41\\U0001F600 b"\n'
+    monkeypatch.setattr(loader, "MAX_CHARS", len(text))
+    assert load(text).facts.project.description == "aA\U0001f600 b"
+
+
+def merge_chain(links: int) -> str:
+    items = ["&a0 {k0: 1}"] + [f"&a{i} {{<<: *a{i - 1}, k{i}: 1}}" for i in range(1, links)]
+    return "project:\n  name: X\n  y: {<<: [" + ", ".join(items) + "]}\n"
+
+
+def test_merge_chain_is_refused_before_it_grows(errors) -> None:
+    # Each link merged all the links before it: PyYAML's flatten_mapping copied n²/2 pairs
+    # (20,000 links, 650 KB: 67 s and 1.6 GB) before a single value was counted.
+    found = errors(merge_chain(20_000))
+    assert found == [
+        "project.yaml:3:17339: merge keys (<<) expand to more than 200,000 values; "
+        "remove some merges"
+    ]
+
+
+def test_merge_key_precedence(load) -> None:
+    text = """\
+        project: {name: X}
+        models:
+          - id: a
+            name: A
+            training: &base {gpu_power_w: 300, pue: 1.1, gpu_hours: 5}
+          - id: b
+            name: B
+            training:
+              <<: [{gpu_power_w: 400, pue: 1.3}, *base]
+              pue: 1.2
+        """
+    # The mapping's own keys win, then the earlier of the merged mappings (YAML's merge rule).
+    training = load(text).facts.models[1].training
+    assert training is not None
+    assert (training.gpu_power_w, training.pue, training.gpu_hours) == (400, 1.2, 5)
+
+
+def test_merge_of_a_scalar_is_refused(errors) -> None:
+    assert errors("project:\n  name: X\n  <<: 1\n") == [
+        "project.yaml:3:7: a merge key (<<) takes a mapping or a list of mappings"
+    ]
+
+
+def test_merge_of_its_own_ancestor_is_refused(errors) -> None:
+    assert errors("project: &p\n  name: X\n  <<: *p\n") == [
+        "project.yaml:1:10: a YAML alias refers to its own ancestor; remove the cycle"
+    ]
+
+
+def test_problems_stop_after_a_hundred_and_only_those_are_worded(errors, monkeypatch) -> None:
+    # 190,000 unknown keys were each compared with every known key: 9 s, 450 MB, 190,000 lines.
+    compared: list[str] = []
+    real = difflib.get_close_matches
+
+    def close_matches(word: str, *args: Any, **kwargs: Any) -> list[str]:
+        compared.append(word)
+        return real(word, *args, **kwargs)
+
+    monkeypatch.setattr(loader.difflib, "get_close_matches", close_matches)
+    text = "project:\n  name: X\n" + "".join(f"  key{i}: 1\n" for i in range(5000))
+    found = errors(text)
+    assert len(found) == 101
+    assert found[0].startswith("project.yaml:3:3: project.key0: unknown key 'key0'")
+    assert found[99].startswith("project.yaml:102:3: project.key99: unknown key 'key99'")
+    assert found[100] == (
+        "project.yaml: stopped after the first 100 problems; fix these and run again"
+    )
+    assert len(compared) == 100
+
+
+def test_unknown_dataset_lists_a_few_ids_once(errors) -> None:
+    # Every problem listed every dataset id: 20,000 of each, 940 KB, took 92 s and 8 GB.
+    datasets = "".join(f"  - {{id: d{i:05}, name: D}}\n" for i in range(20_000))
+    refs = ", ".join(f"nope{i}" for i in range(20_000))
+    text = f"project: {{name: X}}\ndatasets:\n{datasets}models:\n  - {{id: m, name: M, datasets: [{refs}]}}\n"
+    found = errors(text)
+    assert len(found) == 101
+    ids = ", ".join(f"d{i:05}" for i in range(10))
+    assert found[0] == (
+        f"project.yaml:20004:33: models[0].datasets[0]: unknown dataset 'nope0'; use an id from "
+        f"datasets ({ids}, ... (20,000 in all)) or a Hub id like org/name"
+    )
+
+
+def test_long_keys_are_cut_in_problems(errors) -> None:
+    key = "k" * 100_000  # a plain key has at most 1,024 characters; `? key` has no limit
+    (line,) = errors(f"project:\n  name: X\n  ? {key}\n  : 1\n")
+    assert line == (
+        f"project.yaml:3:5: project['{'k' * 57}...']: unknown key '{'k' * 56}... "
+        "(allowed keys: name, description, homepage, organizations, contacts, participation, "
+        "decision_making, working_groups, funding, values, social_impact, provider)"
+    )
+    (line,) = errors(f"project:\n  name: X\n  ? {key}\n  : 1\n  ? {key}\n  : 2\n")
+    assert line == f"project.yaml:5:5: duplicate key '{'k' * 56}... (first on line 3); keep one"
+
+
+# --- special files -----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_fifo_is_refused_without_blocking(workdir) -> None:
+    # Reading a FIFO waits for a writer: `govcard validate fifo` never ended.
+    os.mkfifo("project.yaml")
+    result = govcard_bounded("validate", "project.yaml")
+    assert_one_line_exit_2(
+        result,
+        "project.yaml: is a named pipe (FIFO), not a regular file; give the path of a "
+        "project.yaml file",
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_refused_without_reading(workdir) -> None:
+    # Its reported size is 0: read until memory ran out (MemoryError, a traceback).
+    result = govcard_bounded("validate", "/dev/zero", memory=512 << 20)
+    assert_one_line_exit_2(
+        result,
+        "/dev/zero: is a character device, not a regular file; give the path of a "
+        "project.yaml file",
+    )
+
+
+def test_the_size_limit_holds_while_reading(write, monkeypatch) -> None:
+    # A file that grows, or reports less than it holds, is cut at the limit: read limit + 1 bytes.
+    path = write("project: {name: Long enough}\n")
+    reads: list[int] = []
+    real_read = os.read
+
+    def read(descriptor: int, size: int) -> bytes:
+        reads.append(size)
+        return real_read(descriptor, size)
+
+    real_fstat = os.fstat
+    monkeypatch.setattr(
+        loader.os, "fstat", lambda d: os.stat_result((*real_fstat(d)[:6], 0, *real_fstat(d)[7:]))
+    )
+    monkeypatch.setattr(loader.os, "read", read)
+    monkeypatch.setattr(loader, "MAX_BYTES", 10)
+    with pytest.raises(GovcardError) as caught:
+        loader.load(path)
+    assert (
+        str(caught.value)
+        == "project.yaml: is more than 10 bytes; a project file may be at most that"
+    )
+    assert sum(reads) <= 11

@@ -7,9 +7,14 @@ GitHub tables to check that it reads back as the text it came from.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -146,6 +151,91 @@ def test_escaped_text_reads_back_as_the_text(text: str) -> None:
     rendered = commonmark(str(escape(text)))
     assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= {"p", "br"}, rendered
     assert one_line(plain(rendered)) == one_line(text)
+
+
+# --- worst cases: time linear in the text -----------------------------------------------------
+
+# Inputs built for the patterns that look at line starts. `^(\s*)` let every line start of a text
+# of blank lines scan to its end: 100 KB took 25 s to render, 1 MB 267 s.
+WORST_CASES = {
+    "blank lines": "\n",
+    "indented blank lines": "\n ",
+    "tab blank lines": "\t\n",
+    "spaces": " ",
+    "headings": "\n#",
+    "empty headings": "# \n",
+    "list items": "-\n",
+    "setext underlines": "= \n",
+    "ordered items": "\n1",
+    "digits": "1",
+    "long blank lines": "\n" + " " * 50,
+    "underline and spaces": "=" + " " * 50 + "x\n",
+    "no-break spaces": "\u00a0\n",
+    "characters to escape": "*<&|`",
+}
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail with TimeoutError after `seconds`, so a quadratic regression fails instead of
+    keeping the suite busy for minutes (where SIGALRM exists; elsewhere there is no bound)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def fastest(func: Callable[[str], object], text: str, runs: int = 3) -> float:
+    best = math.inf
+    for _ in range(runs):
+        start = time.perf_counter()
+        func(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def growth(func: Callable[[str], object], unit: str) -> float:
+    """How many times longer `func` takes on 1 MB of `unit` than on 100 KB of it: about 10 when
+    linear, 100 when quadratic. Measured in the same test, so a slow machine does not matter."""
+    small = unit * (100_000 // len(unit)) + "x"
+    large = unit * (1_000_000 // len(unit)) + "x"
+    with deadline(20):  # linear, all runs take about a second
+        return fastest(func, large) / fastest(func, small)
+
+
+@pytest.mark.parametrize("unit", list(WORST_CASES.values()), ids=list(WORST_CASES))
+def test_escape_time_is_linear(unit: str) -> None:
+    assert growth(escape, unit) < 40
+
+
+@pytest.mark.parametrize("unit", ["\n", "-\n", "\n#", "\n "], ids=repr)
+def test_cell_time_is_linear(unit: str) -> None:
+    assert growth(cell, unit) < 40
+
+
+@pytest.mark.parametrize("func", [code, code_block, url_filter, lambda t: link(t, t)])
+def test_code_url_and_link_time_is_linear(func: Callable[[str], object]) -> None:
+    assert growth(func, "`` (\n") < 40
+
+
+def test_escape_patterns_do_not_cross_lines() -> None:
+    # The cause of the quadratic time: a line-start pattern must not take the line break.
+    for pattern in (markdown._LINE_START, markdown._ORDERED, markdown._RISKY):
+        assert "\\s*" not in pattern.pattern, pattern.pattern
+    assert escape("\n\n  # a\n\n- b\n\n1. c\n\n===") == "\n\n  \\# a\n\n\\- b\n\n1\\. c\n\n\\==="
 
 
 # --- cell --------------------------------------------------------------------------------------

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
+import os
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -242,6 +247,145 @@ def test_not_utf8(write) -> None:
     assert read_errors(path) == [
         "emissions.csv: is not a UTF-8 text file; give codecarbon's emissions.csv"
     ]
+
+
+def test_too_large(write, monkeypatch) -> None:
+    monkeypatch.setattr(measurements, "MAX_BYTES", 10)
+    path = write(b"energy_consumed,emissions\n1,0.5\n", "emissions.csv")
+    assert read_errors(path) == ["emissions.csv: is 32 bytes; an emissions.csv may be at most 10"]
+
+
+def test_the_size_limit_holds_while_reading(write, monkeypatch) -> None:
+    # A file that grows, or reports less than it holds, is cut at the limit: read limit + 1 bytes.
+    path = write(b"energy_consumed,emissions\n1,0.5\n", "emissions.csv")
+    real_fstat = os.fstat
+
+    def fstat(descriptor: int) -> os.stat_result:
+        info = real_fstat(descriptor)
+        return os.stat_result((*info[:6], 0, *info[7:]))  # st_size 0, like /proc files
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    monkeypatch.setattr(measurements, "MAX_BYTES", 10)
+    assert read_errors(path) == [
+        "emissions.csv: is more than 10 bytes; an emissions.csv may be at most that"
+    ]
+
+
+def test_a_cell_over_the_csv_field_limit_is_one_line(write) -> None:
+    # csv.Error: field larger than field limit (131072) was a traceback.
+    path = write(f'energy_consumed,emissions\n1,0.5\n"{"1" * 200_000}",0.5\n'.encode(), "e.csv")
+    assert read_errors(path) == [
+        "e.csv:3:1: is not a CSV file codecarbon wrote: field larger than field limit (131072)"
+    ]
+
+
+def test_a_long_bad_cell_is_cut(write) -> None:
+    path = write(f"energy_consumed,emissions\n{'9' * 5000},0.5\n".encode(), "emissions.csv")
+    assert read_errors(path) == [
+        f"emissions.csv:2:1: energy_consumed: expected a number >= 0, got '{'9' * 57}...'"
+    ]
+
+
+def test_problems_stop_after_a_hundred(write) -> None:
+    path = write(b"energy_consumed,emissions\n" + b"x,0.5\n" * 1000, "emissions.csv")
+    found = read_errors(path)
+    assert len(found) == 101
+    assert found[99] == "emissions.csv:101:1: energy_consumed: expected a number >= 0, got 'x'"
+    assert found[100] == (
+        "emissions.csv: stopped after the first 100 problems; fix these and run again"
+    )
+
+
+def test_lines_are_bounded(write, monkeypatch) -> None:
+    # 46 MB of "1,1" rows took 26 s and 978 MB.
+    monkeypatch.setattr(measurements, "MAX_ROWS", 5)
+    path = write(b"energy_consumed,emissions\n" + b"1,1\n" * 5, "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv:6:1: has more than 5 lines; is this codecarbon's emissions.csv?"
+    ]
+    path.write_bytes(b"energy_consumed,emissions\n" + b"1,1\n" * 4)
+    assert measurements.read(path).rows == 4
+
+
+def test_distinct_places_and_pues_take_linear_time_and_are_capped(write) -> None:
+    # Each distinct value was looked for in a list of all before: quadratic in the rows.
+    lines = "".join(f"1,1,{1 + i / 1_000_000},C{i}\n" for i in range(100_000))
+    path = write(f"energy_consumed,emissions,pue,country_iso_code\n{lines}".encode(), "e.csv")
+    started = time.perf_counter()
+    measured = measurements.read(path)
+    assert time.perf_counter() - started < 20  # about 0.3 s; the lists took 80 s
+    assert measured.rows == 100_000
+    assert measured.places == (*(f"C{i}" for i in range(20)), "and 99,980 more")
+    assert len(measured.pues) == 20
+
+
+def test_control_characters_in_places_are_refused(write) -> None:
+    path = write(b"energy_consumed,emissions,region\n1,1,\x1b]0;owned\x07\n", "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv:2:1: country_iso_code/region: contains the control character U+001B; "
+        "remove it"
+    ]
+
+
+SOURCE = str(Path(__file__).resolve().parents[1])
+"""The checkout under test, first on the child's path (not whichever govcard is installed)."""
+
+
+def bounded(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m govcard ARGS` that must end within 60 s and 1 GB: a read that blocks or fills
+    memory fails the test instead of hanging or swapping the suite."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        resource = None  # type: ignore[assignment]
+
+    def limit() -> None:
+        if resource is not None:
+            with contextlib.suppress(ValueError, OSError):  # not every system bounds it
+                resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "govcard", *args],
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([SOURCE, os.environ.get("PYTHONPATH", "")]),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_fifo_is_refused_without_blocking(write) -> None:
+    # Reading a FIFO waits for a writer: `govcard validate` never ended.
+    Path("runs").mkdir()
+    os.mkfifo("runs/emissions.csv")
+    write(PROJECT.format(csv="runs/emissions.csv"))
+    result = bounded("validate", "project.yaml")
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "project.yaml:7:23: models[0].training.codecarbon_csv: runs/emissions.csv is a named pipe "
+        "(FIFO), not a regular file; give the path of codecarbon's emissions.csv"
+    ]
+    assert result.returncode == 2
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_refused_without_reading(write) -> None:
+    # Its reported size is 0: read until memory ran out.
+    os.symlink("/dev/zero", "emissions.csv")
+    write(PROJECT.format(csv="emissions.csv"))
+    for command in ("validate", "carbon"):
+        result = bounded(command, "project.yaml")
+        assert "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == [
+            "project.yaml:7:23: models[0].training.codecarbon_csv: emissions.csv is a character "
+            "device, not a regular file; give the path of codecarbon's emissions.csv"
+        ]
+        assert result.returncode == 2
 
 
 # --- in a project ------------------------------------------------------------------------------

@@ -7,23 +7,26 @@ what was committed so each test can compare the remote repos file by file with w
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
 from hubserver import GITATTRIBUTES, HubServer
-from huggingface_hub import ModelCard, close_session, constants
+from huggingface_hub import ModelCard, close_session, constants, get_session
 from huggingface_hub.utils._http import http_backoff
 
 from govcard import derive, loader
 from govcard.cli import cli
-from govcard.publish import space_readme
+from govcard.output import MARKER
+from govcard.publish import DEFAULT_TIMEOUT_S, space_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
@@ -35,6 +38,14 @@ DAY = 1_700_000_000
 # huggingface_hub's LFS upload passes a file object as `data`, which httpx2 deprecates.
 LFS_UPLOAD_WARNING = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
 WEIGHTS = b"\x00safetensors weights\x00"
+
+# A test that would hang fails instead once its publish has run this long (a generous bound, not
+# a measure of speed: a publish that times out after 1 s ends in a few seconds).
+BOUND_S = 60
+# Every endpoint a publish of a new Space calls, in order (LFS: in a Hub that keeps .gz in LFS).
+SPACE_ENDPOINTS = ["info", "create", "tree", "validate-yaml", "preupload", "commit"]
+LFS_ENDPOINTS = ["lfs-batch", "lfs-upload"]
+HTML = b"<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body>\x1b]0;pwned\x07</body></html>\n"
 
 UNLICENSED = """\
 schema_version: 1
@@ -79,6 +90,13 @@ def hub():
 
 
 @pytest.fixture
+def tiny(write) -> Path:
+    """A one-model project whose site builds fast, as project.yaml (the site only: its card does
+    not pass check)."""
+    return write(UNLICENSED)
+
+
+@pytest.fixture
 def project(workdir: Path) -> Path:
     """The BigCode example as project.yaml in the current directory, to edit."""
     shutil.copy(EXAMPLE, "project.yaml")
@@ -89,6 +107,17 @@ def publish(hub: HubServer, *args: str, token: str = TOKEN) -> Result:
     """`govcard publish project.yaml --space bigcode/governance` against the loopback Hub."""
     command = ["publish", "project.yaml", "--space", SPACE, "--endpoint", hub.url]
     return CliRunner().invoke(cli, [*command, "--token", token, *args], prog_name="govcard")
+
+
+def publish_in_time(hub: HubServer, *args: str) -> Result:
+    """`publish`, in a thread that must end within BOUND_S seconds: a hang fails the test (and
+    ends when the loopback Hub stops at the end of the test)."""
+    results: list[Result] = []
+    thread = threading.Thread(target=lambda: results.append(publish(hub, *args)), daemon=True)
+    thread.start()
+    thread.join(BOUND_S)
+    assert not thread.is_alive(), f"publish {args} still runs after {BOUND_S} s"
+    return results[0]
 
 
 _BUILT: dict[tuple[str, str], dict[str, bytes]] = {}
@@ -108,9 +137,11 @@ def site_files(name: str) -> dict[str, bytes]:
 
 
 def expected_space(name: str) -> dict[str, bytes]:
-    """The Space of a clean publish: the built site, its README.md, and the Hub's .gitattributes."""
+    """The Space of a clean publish: the built site but govcard's local marker, its README.md, and
+    the Hub's .gitattributes."""
     readme = space_readme(derive.derive(loader.load("project.yaml"))).encode("utf-8")
-    return {**site_files(name), "README.md": readme, ".gitattributes": GITATTRIBUTES}
+    site = {path: data for path, data in site_files(name).items() if path != MARKER}
+    return {**site, "README.md": readme, ".gitattributes": GITATTRIBUTES}
 
 
 def edit(old: str, new: str) -> None:
@@ -386,7 +417,7 @@ def test_dry_run_contacts_nothing_and_lists_the_files(hub: HubServer, project: P
         f"would create space {SPACE} on {hub.url} if missing (sdk: static, app_file: index.html)"
     )
     for path in [*site_files("site"), "README.md"]:
-        assert f"    {path}" in lines
+        assert (f"    {path}" in lines) == (path != MARKER), path
     for repo_id in MODEL_REPOS:
         assert f"would update model {repo_id} on {hub.url} (the repo must exist)" in lines
     assert lines[-1] == "dry run: nothing was contacted or changed"
@@ -422,9 +453,9 @@ def test_create_pr_opens_a_pull_request_and_leaves_main(hub: HubServer, project:
         ),
         ("tree", 500, False, ["try again later", "publishing again is safe"]),
         ("validate-yaml", 500, False, ["try again later"]),
-        ("create", None, True, ["could not reach", "publishing again is safe"]),
-        ("tree", None, True, ["could not reach", "publishing again is safe"]),
-        ("commit", None, True, ["could not reach", "publishing again is safe"]),
+        ("create", None, True, ["lost the connection to", "publishing again is safe"]),
+        ("tree", None, True, ["lost the connection to", "publishing again is safe"]),
+        ("commit", None, True, ["lost the connection to", "publishing again is safe"]),
     ],
 )
 def test_a_failure_is_one_line_and_publishing_again_converges(
@@ -463,7 +494,7 @@ def test_a_token_that_cannot_create_repos_publishes_to_an_existing_space(
 
 def test_a_commit_whose_answer_is_lost_converges(hub: HubServer, project: Path) -> None:
     hub.fail("commit", drop=True, after=True)
-    assert_failed(publish(hub), "could not reach")
+    assert_failed(publish(hub), "lost the connection to")
     assert len(hub.commits) == 1  # it took effect; the answer never came
     hub.heal()
     again = publish(hub)
@@ -518,6 +549,233 @@ def test_metadata_the_hub_rejects_is_reported(hub: HubServer, project: Path) -> 
     result = publish(hub)
     assert_failed(result, f"publish: space {SPACE}: ")
     assert space_commits(hub) == []
+
+
+# --- a Hub that is slow or answers wrong ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", SPACE_ENDPOINTS)
+def test_a_hub_that_never_answers_times_out_in_one_line(
+    hub: HubServer, project: Path, endpoint: str
+) -> None:
+    # The Hub accepts the connection and says nothing. Without a client timeout this hung until
+    # killed; tree and preupload are retried (6 tries of 1 s, the waits between them zeroed).
+    hub.fail(endpoint, delay=math.inf)
+    result = publish_in_time(hub, "--timeout", "1")
+    assert_failed(
+        result,
+        f"publish: space {SPACE}: the Hub did not answer within 1 s (--timeout)",
+        "publishing again is safe",
+    )
+    assert endpoint in hub.endpoints()
+    assert space_commits(hub) == []
+    hub.heal()
+    again = publish(hub)
+    assert again.exit_code == 0, again.output
+    assert hub.files("space", SPACE) == expected_space("site")
+
+
+def test_a_commit_answered_too_late_times_out_and_converges(hub: HubServer, project: Path) -> None:
+    # The commit takes effect; its answer comes 3 s later, after the client gave up at 1 s.
+    hub.fail("commit", delay=3, after=True)
+    result = publish_in_time(hub, "--timeout", "1.5")
+    assert_failed(result, "the Hub did not answer within 1.5 s (--timeout)")
+    assert len(hub.commits) == 1
+    hub.heal()
+    again = publish(hub)
+    assert again.stdout == f"space {SPACE}: up to date\n"
+    assert hub.files("space", SPACE) == expected_space("site")
+
+
+def test_a_timeout_names_what_was_already_published(hub: HubServer, project: Path) -> None:
+    for repo_id in MODEL_REPOS:
+        hub.create_repo(repo_id)
+    hub.fail("commit", delay=math.inf, skip=1)  # the Space's commit goes through
+    result = publish_in_time(hub, "--models", "--timeout", "1")
+    [commit] = hub.commits
+    counts = f"{len(commit.added)} added, {len(commit.changed)} changed, 0 deleted"
+    assert_failed(
+        result,
+        f"publish: model {MODEL_REPOS[0]}: the Hub did not answer within 1 s (--timeout)",
+        f"(already published: space {SPACE}: {counts} (",
+    )
+    assert result.stdout == ""
+    hub.heal()
+    again = publish(hub, "--models")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0] == f"space {SPACE}: up to date"
+
+
+def test_the_timeout_comes_from_govcard_hub_timeout(
+    hub: HubServer, project: Path, tmp_path: Path
+) -> None:
+    """As a user runs it, in its own process: the environment variable sets the timeout, and the
+    failure is one line on stderr, without a traceback."""
+    hub.fail("info", delay=math.inf)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING", "GOVCARD"))}
+    env.update(
+        HF_HOME=str(tmp_path / "hf-home"),
+        SOURCE_DATE_EPOCH=str(DAY),
+        NO_PROXY="127.0.0.1",
+        GOVCARD_HUB_TIMEOUT="1",
+    )
+    args = ["publish", "project.yaml", "--space", SPACE, "--endpoint", hub.url, "--token", TOKEN]
+    completed = subprocess.run(
+        [sys.executable, "-m", "govcard", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stderr.splitlines() == [
+        f"publish: space {SPACE}: the Hub did not answer within 1 s (--timeout); try again later "
+        "or allow more time with --timeout, publishing again is safe"
+    ]
+    assert completed.stdout == ""
+
+
+def test_the_timeout_is_in_the_help_with_its_default_and_variable() -> None:
+    result = CliRunner().invoke(cli, ["publish", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    line = next(line for line in result.output.splitlines() if "--timeout SECONDS" in line)
+    assert f"default: {DEFAULT_TIMEOUT_S:g}]" in result.output
+    assert "[env var: GOVCARD_HUB_TIMEOUT;" in result.output
+    assert "each request" in line
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e12", "soon"])
+def test_a_timeout_that_is_not_a_sane_number_of_seconds_is_bad_usage(
+    hub: HubServer, project: Path, value: str
+) -> None:
+    result = publish(hub, "--timeout", value)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--timeout'" in result.stderr
+    assert "Traceback" not in result.output
+    assert hub.requests == []
+
+
+def test_the_timeout_ends_with_publish(hub: HubServer, project: Path) -> None:
+    # huggingface_hub's shared client gets its default back: no timeout, none of govcard's hooks.
+    hub.fail("info", delay=math.inf)
+    assert publish_in_time(hub, "--timeout", "1").exit_code == 1
+    hub.heal()
+    assert publish(hub, "--timeout", "1").exit_code == 0
+    session = get_session()
+    assert session.timeout.read is None
+    hooks = [*session.event_hooks["request"], *session.event_hooks["response"]]
+    assert [hook for hook in hooks if hook.__module__.startswith("govcard")] == []
+
+
+@pytest.mark.parametrize("endpoint", SPACE_ENDPOINTS)
+def test_a_200_answer_that_is_not_json_is_one_line(
+    hub: HubServer, project: Path, endpoint: str
+) -> None:
+    # A web server that is not a Hub (or a proxy's error page) answers 200 with HTML: this was a
+    # 57-line traceback ending in JSONDecodeError.
+    hub.fail(endpoint, 200, body=HTML)
+    result = publish(hub)
+    request = [r for r in hub.requests if r.endpoint == endpoint][-1]
+    assert_failed(
+        result,
+        f"publish: space {SPACE}: the answer to {request.method} {request.path} (200) is not "
+        f"JSON; check that --endpoint ({hub.url}) is a Hugging Face Hub, publishing again is safe",
+    )
+    hub.heal()
+    again = publish(hub)
+    assert again.exit_code == 0, again.output
+    assert hub.files("space", SPACE) == expected_space("site")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "problem"),
+    [
+        ("tree", b"", "(200) is empty;"),
+        ("info", b"[]", "(200) is not what a Hub answers (TypeError: "),
+        ("commit", b"{}", "(200) is not what a Hub answers (KeyError: 'commitUrl');"),
+        ("preupload", b"\x1b]0;pwned\x07{", "(200) is not JSON;"),
+    ],
+)
+def test_an_answer_of_another_shape_says_what_it_is(
+    hub: HubServer, project: Path, endpoint: str, body: bytes, problem: str
+) -> None:
+    hub.fail(endpoint, 200, body=body)
+    result = publish(hub)
+    request = [r for r in hub.requests if r.endpoint == endpoint][-1]
+    assert_failed(result, f"the answer to {request.method} {request.path} {problem}")
+    assert "\x1b" not in result.output
+
+
+def test_an_error_page_is_the_error_it_reports(hub: HubServer, project: Path) -> None:
+    # huggingface_hub reads validate-yaml's answer as JSON before it looks at the status: a 502
+    # page from a proxy is still the Hub failing.
+    hub.fail("validate-yaml", 502, body=HTML)
+    result = publish(hub)
+    assert_failed(
+        result, f"publish: space {SPACE}: the Hub failed (502); try again later, publishing again"
+    )
+
+
+def test_an_endpoint_nobody_listens_on_cannot_be_reached(project: Path) -> None:
+    with HubServer(TOKEN) as gone:
+        pass
+    result = publish_in_time(gone, "--timeout", "5")
+    assert_failed(
+        result,
+        f"publish: space {SPACE}: could not reach {gone.url} (ConnectError); check the network "
+        "or --endpoint, publishing again is safe",
+    )
+
+
+# What a Hub, a proxy or a broken network can answer instead of the real thing: fail() arguments.
+SHAPES = {
+    "html": {"status": 200, "body": HTML},
+    "empty": {"status": 200, "body": b""},
+    "json-list": {"status": 200, "body": b"[]"},
+    "json-object": {"status": 200, "body": b"{}"},
+    "json-null": {"status": 200, "body": b"null"},
+    "json-string": {"status": 200, "body": b'"ok"'},
+    "json-number": {"status": 200, "body": b"42"},
+    "json-wrong-fields": {
+        "status": 200,
+        "body": b'{"id": 1, "sha": [], "files": "x", "objects": 1, "commitUrl": null}',
+    },
+    "json-cut": {"status": 200, "body": b'{"id": "bigcode/gover'},
+    "json-list-of-junk": {"status": 200, "body": b'[1, "a", null, {"type": "file"}]'},
+    "html-502": {"status": 502, "body": HTML},
+    "html-404": {"status": 404, "body": HTML},
+    "empty-500": {"status": 500, "body": b""},
+    "truncated": {"truncate": True},
+    "closed": {"drop": True},
+    "reset": {"reset": True},
+}
+
+
+@LFS_UPLOAD_WARNING
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("endpoint", SPACE_ENDPOINTS + LFS_ENDPOINTS)
+def test_any_answer_ends_in_one_line_and_publishing_again_converges(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str, shape: str
+) -> None:
+    """Whatever an endpoint answers, publish succeeds or says what failed in one line (exit 1),
+    and once the Hub is healthy again, publishing again gives the Space the built site. The Hub
+    keeps binary files in LFS, so the LFS endpoints are called too."""
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    with HubServer(TOKEN, lfs=True) as hub:
+        hub.fail(endpoint, **SHAPES[shape])  # type: ignore[arg-type]
+        result = publish_in_time(hub)
+        assert endpoint in hub.endpoints()
+        assert "Traceback" not in result.output
+        assert isinstance(result.exception, SystemExit | None), result.exc_info
+        if result.exit_code == 0:
+            assert result.stderr == ""
+        else:
+            assert_failed(result, f"publish: space {SPACE}: ")
+        hub.heal()
+        again = publish(hub)
+        assert again.exit_code == 0, again.output
+        assert hub.files("space", SPACE) == expected_space("site")
 
 
 # --- refusals before anything is contacted --------------------------------------------------------

@@ -34,6 +34,7 @@ UPDATE_HINT = (
     "run `pytest tests/test_render.py --update-golden` and review `git diff tests/golden`"
 )
 EXAMPLE_MODELS = ["santacoder", "starcoderbase", "starcoder"]
+GOVCARD = [sys.executable, "-m", "govcard"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -856,6 +857,134 @@ def test_broken_template_stops_the_render(write, workdir: Path, case: str) -> No
     assert sorted(p.name for p in workdir.iterdir()) == ["mine", "project.yaml"]
 
 
+# --- user templates run in Jinja's sandbox -----------------------------------------------------
+
+# Ways out of a template into Python, each of which would run `touch pwned` without the sandbox.
+ESCAPES = {
+    "cycler-globals": "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}",
+    "lipsum-globals": "{{ lipsum.__globals__['os'].popen('touch pwned').read() }}",
+    "joiner-globals": "{{ joiner.__init__.__globals__.os.popen('touch pwned').read() }}",
+    "self-builtins": "{{ self.__init__.__globals__.__builtins__.__import__('os').popen('touch pwned') }}",
+    "subclasses": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "facts-class": "{{ project.__class__.__init__.__globals__ }}",
+    "format-string": "{{ '{0.__class__.__init__.__globals__}'.format(project) }}",
+    "mutate-facts": "{{ models.append(1) }}{{ project.__dict__.update(name='x') }}",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+def test_a_user_template_cannot_reach_python(write, workdir: Path, escape: str) -> None:
+    write(ONE_MODEL % "mit")
+    write(f"# {{{{ project.name }}}}\n\n{ESCAPES[escape]}\n", "mine/governance_card.md.j2")
+    result = run("render", "project.yaml", "-o", "out", "--template-dir", "mine")
+    assert not Path("pwned").exists(), "the template ran a shell command"
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"mine/governance_card\.md\.j2:3:1: template error: not allowed in a template: .+", line
+    ), line
+    assert sorted(p.name for p in workdir.iterdir()) == ["mine", "project.yaml"]
+
+
+def test_the_sandbox_covers_the_site_and_publish(write, workdir: Path) -> None:
+    write(ONE_MODEL % "mit")
+    write(ESCAPES["cycler-globals"] + "\n", "mine/site/index.md.j2")
+    result = run("site", "build", "project.yaml", "-o", "site", "--template-dir", "mine")
+    assert (result.exit_code, Path("pwned").exists()) == (2, False), result.output
+    write(ESCAPES["cycler-globals"] + "\n", "mine/governance_card.md.j2")
+    result = run(
+        "publish", "project.yaml", "--space", "org/space", "--dry-run", "--template-dir", "mine"
+    )
+    assert (result.exit_code, Path("pwned").exists()) == (2, False), result.output
+    assert "not allowed in a template" in result.stderr
+
+
+def test_the_default_templates_give_the_same_cards_in_the_sandbox(
+    example: dict[str, str], workdir: Path
+) -> None:
+    Path("empty").mkdir()
+    shutil.copytree(render.packaged_templates(), "copies", ignore=shutil.ignore_patterns("init"))
+    for folder in ("empty", "copies"):
+        result = run("render", str(EXAMPLE), "-o", f"out-{folder}", "--template-dir", folder)
+        assert result.exit_code == 0, result.output
+        assert texts(Path(f"out-{folder}")) == example, folder
+    env = render.environment(Path("empty"))
+    assert env.sandboxed
+    assert not render.environment().sandboxed  # the packaged defaults are trusted and faster
+
+
+def test_the_default_site_pages_are_the_same_in_the_sandbox(workdir: Path) -> None:
+    from govcard import site
+
+    derived = derive.derive(loader.load(EXAMPLE))
+    Path("empty").mkdir()
+    site.generate(derived, Path("plain"))
+    site.generate(derived, Path("sandboxed"), template_dir=Path("empty"))
+    assert snapshot(Path("sandboxed")) == snapshot(Path("plain"))
+
+
+RUNAWAY_TEMPLATES = {
+    "macro-calls-itself": ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "endless recursion"),
+    "includes-itself": ('{% include "governance_card.md.j2" %}', "endless recursion"),
+    "extends-itself": ('{% extends "governance_card.md.j2" %}', "endless recursion"),
+    "huge-repetition": ("{{ 'x' * 10**9 }}", "not allowed in a template: a repetition"),
+    "huge-power": ("{{ 10 ** 100000000 }}", "not allowed in a template: 10 \\*\\* 100000000"),
+    "huge-range": ("{% for i in range(10**9) %}{% endfor %}", "template error: .*range"),
+    "division-by-zero": ("{{ 1 / 0 }}", "template error: ZeroDivisionError: division by zero"),
+    "index-out-of-range": ("{{ [][1] }}", "template error: .+"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RUNAWAY_TEMPLATES))
+def test_a_runaway_or_failing_template_is_one_line(write, workdir: Path, case: str) -> None:
+    text, message = RUNAWAY_TEMPLATES[case]
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    before = snapshot(Path("out"))
+    write(f"{text}\n", "mine/governance_card.md.j2")
+    result = subprocess.run(
+        [*GOVCARD, "render", "project.yaml", "-o", "out", "--template-dir", "mine"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(rf"mine/governance_card\.md\.j2:\d+:1: .*{message}.*", line), line
+    assert snapshot(Path("out")) == before
+    assert leftovers(workdir) == []
+
+
+def test_template_files_are_regular_files_inside_the_folder(write, workdir: Path) -> None:
+    write(ONE_MODEL % "mit")
+    write("# {{ project.name }} (ours)\n", "mine/real.md.j2")
+    Path("mine/governance_card.md.j2").symlink_to("real.md.j2")
+    result = run("render", "project.yaml", "-o", "out", "--template-dir", "mine")
+    assert result.exit_code == 0, result.output
+    assert Path("out/GOVERNANCE.md").read_text(encoding="utf-8") == "# Demo (ours)\n"
+    cases = {
+        "outside": "a template must not link out of --template-dir",
+        "fifo": "a template must be a regular file",
+        "binary": "a template must be UTF-8 text",
+    }
+    for case, message in cases.items():
+        shutil.rmtree("mine")
+        Path("mine").mkdir()
+        template = Path("mine/governance_card.md.j2")
+        if case == "outside":
+            write("{{ project.name }}\n", "secret.txt")
+            template.symlink_to(workdir / "secret.txt")
+        elif case == "fifo":
+            os.mkfifo(template)
+        else:
+            template.write_bytes(b"\xff\xfe{{ project.name }}\n")
+        result = run("render", "project.yaml", "-o", "out", "--template-dir", "mine")
+        assert result.exit_code == 2, case
+        assert result.stderr == f"mine/governance_card.md.j2: {message}\n", case
+
+
 # --- determinism -------------------------------------------------------------------------------
 
 
@@ -1003,6 +1132,33 @@ def test_check_without_output_lists_missing_files(write, workdir: Path) -> None:
         "missing: out/models/b/README.md",
     ]
     assert not Path("out").exists()
+
+
+def test_check_reads_odd_files_without_a_traceback(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    Path("out/GOVERNANCE.md").write_bytes(b"\xff\xfe not UTF-8\n")
+    Path("out/models/a/README.md").unlink()
+    os.mkfifo("out/models/a/README.md")  # read, it would block
+    fd = os.open("out", os.O_RDONLY)
+    for _ in range(3000):  # deeper than Python's recursion limit, and than PATH_MAX allows
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    try:
+        result = run("render", "project.yaml", "-o", "out", "--check")
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert result.exit_code == 1
+        lines = result.stdout.splitlines()
+        assert "changed: out/GOVERNANCE.md" in lines
+        assert "missing: out/models/a/README.md" in lines
+        assert any(line.startswith("stale: out/d/d/d/") for line in lines), lines
+    finally:
+        from govcard import output
+
+        output._remove_flat(Path("out"))
 
 
 # --- governance.json ---------------------------------------------------------------------------

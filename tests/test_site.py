@@ -7,6 +7,7 @@ are read with `html.parser`, so a `<script>` counts only when it is a script ele
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -247,6 +248,7 @@ def test_generated_mkdocs_yml_is_plain_and_offline(example: Path) -> None:
     assert sorted(
         p.relative_to(example / "src").as_posix() for p in (example / "src").iterdir()
     ) == [
+        ".govcard.json",  # govcard's marker: the next build may replace this folder
         "docs",
         "mkdocs.yml",
     ]
@@ -374,6 +376,64 @@ def test_quote_in_the_project_name_adds_no_attribute(built) -> None:
     assert problems == [], "\n".join(problems)
 
 
+class Decoded(HTMLParser):
+    """A page as a browser reads it: every text and attribute value, with entities decoded."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.attributes: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.titles: list[str] = []
+        self._in_title = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_title = tag == "title"
+        self.attributes += [(tag, name, value) for name, value in attrs if value is not None]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+        if self._in_title:
+            self.titles.append(data)
+
+
+def test_titles_are_escaped_once(built) -> None:
+    site = built(
+        """\
+        project: {name: "R&D <Lab>"}
+        models:
+          - {id: a, name: "Alpha & Co", license: mit}
+          - {id: b, name: "<Beta> & \\"B\\"", license: mit}
+        """,
+        "--keep-source",
+        "src",
+    )
+    problems = []
+    for name, page in site.items():
+        decoded = Decoded(page)
+        for text in decoded.texts:
+            if re.search(r"&(amp|lt|gt|quot|#x?[0-9a-f]+);", text):
+                problems.append(f"{name}: text {text.strip()[:80]!r}")
+        for tag, attribute, value in decoded.attributes:
+            if re.search(r"&(amp|lt|gt|quot|#x?[0-9a-f]+);", value):
+                problems.append(f"{name}: <{tag} {attribute}={value!r}>")
+    assert problems == [], "escaped twice:\n" + "\n".join(problems)
+    home = Decoded(site["index.html"])
+    assert home.titles == ["R&D <Lab> governance"]
+    assert ("a", "title", "R&D <Lab> governance") in home.attributes  # the logo's tooltip
+    alpha = Decoded(site["models/a.html"])
+    assert alpha.titles == ["Alpha & Co - R&D <Lab> governance"]
+    shown = [text.strip() for text in alpha.texts]
+    assert "Alpha & Co" in shown and '<Beta> & "B"' in shown  # the navigation
+    # The kept MkDocs project holds them escaped: another tool that prints them raw stays safe.
+    config = yaml.safe_load(Path("src/mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["site_name"] == "R&amp;D &lt;Lab&gt; governance"
+
+
 # --- strict, atomic builds ---------------------------------------------------------------------
 
 BROKEN_LINKS = {
@@ -429,21 +489,92 @@ def test_folder_with_foreign_files_is_refused(write, workdir: Path, foreign: str
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "site: holds files that are not a govcard site; build into an empty or new directory\n"
+        f"site: holds files govcard did not write ({foreign.split('/')[0]}); "
+        "build the site into an empty or new directory, or one govcard built\n"
     )
     assert "Traceback" not in result.output
     assert snapshot(Path("site")) == before
     assert leftovers(workdir) == []
 
 
-def test_keep_source_folder_with_foreign_files_is_kept(write, workdir: Path) -> None:
+USER_FOLDERS = {
+    "notes": {"notes.md": "my own notes\n"},
+    # An MkDocs project of the user's, under git: it has a mkdocs.yml, as a govcard source does.
+    "mkdocs-project": {
+        "mkdocs.yml": "site_name: Mine\n",
+        "docs/index.md": "# Mine\n",
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "notes.md": "my own notes\n",
+    },
+}
+
+
+@pytest.mark.parametrize("folder", sorted(USER_FOLDERS))
+def test_keep_source_folder_with_foreign_files_is_kept(write, workdir: Path, folder: str) -> None:
     # --keep-source is "also keep the generated MkDocs project here": a folder of the user's own
     # (say, their docs/) must be refused as the output folder is, not deleted.
     write(TWO_MODELS)
-    write("my own notes\n", "mine/notes.md")
+    for name, text in USER_FOLDERS[folder].items():
+        write(text, f"mine/{name}")
+    before = snapshot(Path("mine"))
     result = run("site", "build", "project.yaml", "-o", "site", "--keep-source", "mine")
-    assert Path("mine/notes.md").is_file(), "the user's file in the --keep-source folder is gone"
+    assert snapshot(Path("mine")) == before, "the user's files in the --keep-source folder changed"
     assert result.exit_code == 2, result.output
+    names = sorted({name.split("/")[0] for name in USER_FOLDERS[folder]})
+    shown = ", ".join(names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
+    assert result.stderr == (
+        f"mine: holds files govcard did not write ({shown}); "
+        "keep the source in an empty or new directory, or one govcard wrote\n"
+    )
+    assert not Path("site").exists()
+    assert leftovers(workdir) == []
+
+
+def test_another_mkdocs_site_is_not_replaced(write, workdir: Path) -> None:
+    # Every MkDocs site has search/search_index.json: only govcard's marker makes a site govcard's.
+    write(TWO_MODELS)
+    write('{"docs": []}\n', "site/search/search_index.json")
+    write("<h1>Mine</h1>\n", "site/index.html")
+    before = snapshot(Path("site"))
+    result = run("site", "build", "project.yaml", "-o", "site")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "site: holds files govcard did not write (index.html, search); "
+        "build the site into an empty or new directory, or one govcard built\n"
+    )
+    assert snapshot(Path("site")) == before
+
+
+def test_a_file_added_to_a_govcard_site_stops_the_next_build(write, workdir: Path) -> None:
+    # A CNAME put into the built site for GitHub Pages is the user's: the site is not replaced
+    # (and the CNAME deleted) while it is there.
+    write(TWO_MODELS)
+    assert run("site", "build", "project.yaml", "-o", "site").exit_code == 0
+    write("governance.example.org\n", "site/CNAME")
+    write("notes\n", "site/models/notes.txt")
+    before = snapshot(Path("site"))
+    write(TWO_MODELS.replace("Two", "Changed"))
+    result = run("site", "build", "project.yaml", "-o", "site")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "site: holds files govcard did not write (CNAME, models/notes.txt); "
+        "build the site into an empty or new directory, or one govcard built\n"
+    )
+    assert snapshot(Path("site")) == before
+
+
+def test_a_site_and_its_source_carry_govcard_s_marker(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("site", "build", "project.yaml", "-o", "site", "--keep-source", "src").exit_code == 0
+    for folder, kind in (("site", "site"), ("src", "site source")):
+        marker = json.loads(Path(folder, ".govcard.json").read_text(encoding="utf-8"))
+        assert (marker["generator"], marker["kind"]) == ("govcard", kind)
+        assert marker["files"] == sorted(set(snapshot(Path(folder))) - {".govcard.json"})
+    # A kept source is replaced as a whole too: a page the project no longer has is gone.
+    write(TWO_MODELS.replace("  - {id: b, name: Beta, license: apache-2.0}\n", ""))
+    assert run("site", "build", "project.yaml", "-o", "site", "--keep-source", "src").exit_code == 0
+    assert not Path("src/docs/models/b.md").exists()
+    assert leftovers(workdir) == []
 
 
 def test_rebuild_replaces_the_site_and_drops_stale_pages(write, workdir: Path) -> None:
