@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple
 
 from govcard import licenses, lineage, units
 from govcard.cards import MAX_BYTES, Card, Unreadable, decode, parse, read
+from govcard.errors import displayable
 from govcard.lineage import Parent
 
 Severity = Literal["error", "warning", "info"]
@@ -939,8 +940,8 @@ def check_file(path: Path, options: Options) -> FileResult:
     try:
         card = read(path, KEYS)
     except Unreadable as exc:
-        return FileResult(str(path), _unreadable(str(exc), options))
-    return FileResult(str(path), check_card(card, options, path.parent))
+        return FileResult(displayable(str(path)), _unreadable(str(exc), options))
+    return FileResult(displayable(str(path)), check_card(card, options, path.parent))
 
 
 _CARD_NAMES = frozenset({"readme.md", "model_card.md", "modelcard.md"})
@@ -950,10 +951,11 @@ def _check_walked(path: Path, options: Options) -> FileResult | None:
     """Check a file found in a folder, or None for what is not a model card: a dataset card, or
     Markdown without front matter that does not look like a card either (a card's file name, a
     `license:` line out of place, "model card" in its title)."""
+    shown = displayable(str(path))
     try:
         card = read(path, KEYS)
     except Unreadable as exc:
-        return FileResult(str(path), _unreadable(str(exc), options))
+        return FileResult(shown, _unreadable(str(exc), options))
     if (
         card.metadata is None
         and not card.front
@@ -964,7 +966,7 @@ def _check_walked(path: Path, options: Options) -> FileResult | None:
         return None
     if is_dataset_card(card.keys):
         return None
-    return FileResult(str(path), check_card(card, options, path.parent))
+    return FileResult(shown, check_card(card, options, path.parent))
 
 
 _DATASET_KEYS = {

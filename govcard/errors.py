@@ -20,8 +20,21 @@ _VISIBLE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 def printable(text: str) -> str:
-    """`text` with control characters (tab aside) shown as escapes, for terminal output."""
-    return text.translate(_VISIBLE) if not text.isprintable() else text
+    """`text` with control characters (tab aside) shown as escapes, for terminal output, and the
+    bytes of a file name that is not UTF-8 as `\\xff`."""
+    if text.isprintable():
+        return text
+    return displayable(text).translate(_VISIBLE)
+
+
+def displayable(text: str) -> str:
+    """A file name that is not UTF-8 (decoded with surrogate escapes) with its bytes as `\\xff`,
+    so that it can be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
 
 
 def format_path(path: FactPath) -> str:

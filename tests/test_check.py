@@ -1636,6 +1636,22 @@ def test_closed_stdin_is_one_line(tmp_path: Path) -> None:
     assert result.stderr == "<stdin>: standard input is closed; give card files instead\n"
 
 
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
+    name = os.fsdecode(b"\xff\xfe.md")
+    (tmp_path / name).write_text("---\nlicense: apache2\n---\n# A card\n", encoding="utf-8")
+    for args in ([str(tmp_path / name)], [str(tmp_path)]):
+        for output in ("text", "json", "github", "sarif"):
+            result = subprocess.run(
+                [sys.executable, "-m", "govcard", "check", *args, "--format", output],
+                capture_output=True,
+                timeout=120,
+                env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+            )
+            assert result.returncode == 0, result.stderr
+            shown = result.stdout.decode("utf-8")  # valid UTF-8, the name's bytes escaped
+            assert "xff" in shown and "xfe.md" in shown, (args, output)
+
+
 def test_ctrl_c_is_one_line(tmp_path: Path) -> None:
     # A check waiting on standard input, interrupted as a user would, once it is running.
     started = (
