@@ -328,6 +328,17 @@ def test_an_output_that_is_a_file_is_refused(write, workdir: Path) -> None:
 # --- kills: the old output or the new one, and the next run cleans up --------------------------
 
 
+def old_output_and_new(write: Callable[..., Any]) -> tuple[Any, Any]:
+    """old.yaml rendered into out/, and what new.yaml renders: the two states a swap may leave."""
+    write(OLD, "old.yaml")
+    write(NEW, "new.yaml")
+    assert run("render", "new.yaml", "-o", "expected").exit_code == 0
+    new = snapshot(Path("expected"))
+    shutil.rmtree("expected")
+    assert run("render", "old.yaml", "-o", "out").exit_code == 0
+    return snapshot(Path("out")), new
+
+
 def render_into(out: str, project: str) -> Callable[[], Any]:
     return lambda: run("render", project, "-o", out)
 
@@ -335,13 +346,7 @@ def render_into(out: str, project: str) -> Callable[[], Any]:
 def test_render_killed_at_every_change_leaves_the_old_or_the_new_output(
     write, workdir: Path
 ) -> None:
-    write(OLD, "old.yaml")
-    write(NEW, "new.yaml")
-    assert run("render", "new.yaml", "-o", "expected").exit_code == 0
-    new = snapshot(Path("expected"))
-    shutil.rmtree("expected")
-    assert run("render", "old.yaml", "-o", "out").exit_code == 0
-    old = snapshot(Path("out"))
+    old, new = old_output_and_new(write)
     complete = in_child(render_into("out", "new.yaml"))
     assert complete["exit"] == 0 and snapshot(Path("out")) == new
     changes = complete["trace"]
@@ -363,13 +368,7 @@ def test_render_killed_at_every_change_leaves_the_old_or_the_new_output(
 
 
 def test_without_an_atomic_exchange_a_killed_swap_is_put_back(write, workdir: Path) -> None:
-    write(OLD, "old.yaml")
-    write(NEW, "new.yaml")
-    assert run("render", "new.yaml", "-o", "expected").exit_code == 0
-    new = snapshot(Path("expected"))
-    shutil.rmtree("expected")
-    assert run("render", "old.yaml", "-o", "out").exit_code == 0
-    old = snapshot(Path("out"))
+    old, new = old_output_and_new(write)
     complete = in_child(render_into("out", "new.yaml"), setup=no_exchange)
     assert complete["exit"] == 0 and snapshot(Path("out")) == new
     changes = complete["trace"]
@@ -505,13 +504,7 @@ def test_concurrent_runs_leave_one_complete_output(write, workdir: Path) -> None
 def test_ctrl_c_while_writing_swapping_or_cleaning_up(
     write, workdir: Path, moment: str, message: str, state: str
 ) -> None:
-    write(OLD, "old.yaml")
-    write(NEW, "new.yaml")
-    assert run("render", "new.yaml", "-o", "expected").exit_code == 0
-    new = snapshot(Path("expected"))
-    shutil.rmtree("expected")
-    assert run("render", "old.yaml", "-o", "out").exit_code == 0
-    old = snapshot(Path("out"))
+    old, new = old_output_and_new(write)
     changes = in_child(render_into("out", "new.yaml"))["trace"]
     assert run("render", "old.yaml", "-o", "out").exit_code == 0
     kill_at = changes.index(moment) + 1
