@@ -21,3 +21,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def shared_corpus() -> Path:
+    """The shared corpus of real model cards: ../shared beside the checkout, or the workplace's
+    copy for a checkout elsewhere (CI's clean clone). Tests skip when neither is there."""
+    beside = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "model-cards"
+    workplace = Path("/work/shared/corpus/model-cards")
+    return beside if beside.is_dir() or not workplace.is_dir() else workplace

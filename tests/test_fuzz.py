@@ -80,6 +80,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from support import shared_corpus
 
 from govcard.check import RULES
 from govcard.cli import cli
@@ -88,7 +89,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {p.parent.name: p for p in sorted((ROOT / "examples").glob("*/project.yaml"))}
-CORPUS = ROOT.parent / "shared" / "corpus" / "model-cards"
+CORPUS = shared_corpus()
 CORPUS_FILES = sorted(p.name for p in CORPUS.glob("*.md")) if CORPUS.is_dir() else []
 
 TIMEOUT = 10.0

@@ -14,20 +14,10 @@ from pathlib import Path
 
 import pytest
 from labels.agreement import measure, read_labels
+from support import shared_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside the checkout; a checkout elsewhere (CI's clean clone) reads the workplace's copy.
-CORPUS = next(
-    (
-        folder
-        for folder in (
-            ROOT.parent / "shared" / "corpus" / "model-cards",
-            Path("/work/shared/corpus/model-cards"),
-        )
-        if folder.is_dir()
-    ),
-    ROOT.parent / "shared" / "corpus" / "model-cards",
-)
+CORPUS = shared_corpus()
 LABELS = ROOT / "tests" / "labels" / "model-cards.tsv"
 SCOPES = {"rail", "plain"}
 DEFECTS = {
