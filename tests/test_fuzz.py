@@ -82,7 +82,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from support import shared_corpus
 
-from govcard.check import RULES
+from govcard.check import KEYS, RULES
 from govcard.cli import cli
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -771,14 +771,9 @@ def assert_no_control_characters(outcome: Outcome, where: str) -> None:
 
 # --- model cards ----------------------------------------------------------------------------------
 
+# The keys the check reads, then others cards carry.
 CARD_KEYS = [
-    "license",
-    "license_name",
-    "license_link",
-    "base_model",
-    "base_model_relation",
-    "tags",
-    "co2_eq_emissions",
+    *sorted(KEYS),
     "datasets",
     "language",
     "pipeline_tag",

@@ -2,55 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import govcard_bounded
 
 from govcard import loader
 from govcard.errors import GovcardError, Problem
-
-try:
-    import resource
-except ImportError:  # pragma: no cover - Windows
-    resource = None  # type: ignore[assignment]
-
-
-SOURCE = str(Path(__file__).resolve().parents[1])
-"""The checkout under test, first on the child's path (not whichever govcard is installed)."""
-
-
-def govcard_bounded(
-    *args: str, seconds: float = 60, memory: int = 1 << 30
-) -> subprocess.CompletedProcess[str]:
-    """`python -m govcard ARGS` in a child that must end within `seconds` and `memory` bytes of
-    address space, so that a regression (a read that blocks, a file read until memory runs out)
-    fails the test instead of hanging or swapping the suite."""
-
-    def limit() -> None:
-        if resource is not None:
-            with contextlib.suppress(ValueError, OSError):  # not every system bounds it
-                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    return subprocess.run(
-        [sys.executable, "-m", "govcard", *args],
-        env={
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([SOURCE, os.environ.get("PYTHONPATH", "")]),
-        },
-        capture_output=True,
-        text=True,
-        timeout=seconds,
-        preexec_fn=limit,
-        check=False,
-    )
 
 
 def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], expected: str) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
 import os
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from support import govcard_bounded
 
 from govcard import carbon, loader, measurements
 from govcard.errors import GovcardError
@@ -327,44 +325,13 @@ def test_control_characters_in_places_are_refused(write) -> None:
     ]
 
 
-SOURCE = str(Path(__file__).resolve().parents[1])
-"""The checkout under test, first on the child's path (not whichever govcard is installed)."""
-
-
-def bounded(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m govcard ARGS` that must end within 60 s and 1 GB: a read that blocks or fills
-    memory fails the test instead of hanging or swapping the suite."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        resource = None  # type: ignore[assignment]
-
-    def limit() -> None:
-        if resource is not None:
-            with contextlib.suppress(ValueError, OSError):  # not every system bounds it
-                resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    return subprocess.run(
-        [sys.executable, "-m", "govcard", *args],
-        env={
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([SOURCE, os.environ.get("PYTHONPATH", "")]),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=limit,
-        check=False,
-    )
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 def test_a_fifo_is_refused_without_blocking(write) -> None:
     # Reading a FIFO waits for a writer: `govcard validate` never ended.
     Path("runs").mkdir()
     os.mkfifo("runs/emissions.csv")
     write(PROJECT.format(csv="runs/emissions.csv"))
-    result = bounded("validate", "project.yaml")
+    result = govcard_bounded("validate", "project.yaml")
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         "project.yaml:7:23: models[0].training.codecarbon_csv: runs/emissions.csv is a named pipe "
@@ -379,7 +346,7 @@ def test_dev_zero_is_refused_without_reading(write) -> None:
     os.symlink("/dev/zero", "emissions.csv")
     write(PROJECT.format(csv="emissions.csv"))
     for command in ("validate", "carbon"):
-        result = bounded(command, "project.yaml")
+        result = govcard_bounded(command, "project.yaml")
         assert "Traceback" not in result.stderr
         assert result.stderr.splitlines() == [
             "project.yaml:7:23: models[0].training.codecarbon_csv: emissions.csv is a character "
