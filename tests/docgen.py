@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel
 
 from govcard import licenses
-from govcard.check import RULES
+from govcard.check import RULES, registry
 from govcard.cli import cli
 from govcard.schema import ProjectFile, markdown_reference
 
@@ -65,10 +65,19 @@ def rules_reference() -> str:
         "defect gives one finding. The policy: "
         "[OpenRAIL-M licenses](../concepts/openrail.md#the-verdict-policy-of-govcard-check).",
         "",
-        "| Rule | Severity | What |",
-        "|---|---|---|",
+        "Rules come in families, one module of `govcard/check/rules/` each, run in this order:",
+        "",
     ]
-    lines += [f"| [`{r.id}`](#{r.id}) | {r.severity} | {r.title} |" for r in RULES.values()]
+    for family in registry.FAMILIES:
+        name = family.__name__.rsplit(".", 1)[1]
+        summary = " ".join((family.__doc__ or "").split("\n\n")[0].split())
+        lines.append(f"- `{name}`: {summary}")
+    lines += ["", "| Rule | Family | Severity | What |", "|---|---|---|---|"]
+    lines += [
+        f"| [`{r.id}`](#{r.id}) | `{family.__name__.rsplit('.', 1)[1]}` | {r.severity} | {r.title} |"
+        for family in registry.FAMILIES
+        for r in family.RULES
+    ]
     lines.append("")
     for r in RULES.values():
         lines += [

@@ -1,0 +1,134 @@
+"""The state of one card's check, shared by the rule families: the card, what is known about it
+so far, and the findings."""
+
+from __future__ import annotations
+
+import os
+import reprlib
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from govcard import licenses, lineage
+from govcard.cards import Card
+from govcard.check import text
+from govcard.check.model import Finding, Options, Rule
+from govcard.lineage import Parent
+
+
+class OwnLicense(NamedTuple):
+    """The card's own license, as its metadata and text show it."""
+
+    shown: str | None
+    """As the metadata writes it; None when there is none."""
+    rail: licenses.LicenseInfo | None
+    """The specific RAIL license it comes to: by id, license_name or license_link, or the name
+    the text gives it."""
+    unrestricted: bool
+    """A license known to have no use restrictions (apache-2.0, mit, a non-commercial license...)."""
+    settled: bool
+    """A finding already says what is wrong with it: nothing more is said about the license."""
+
+
+def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
+    """The catalog entry of a specific RAIL license (not the `openrail` family tag)."""
+    info = licenses.rail(license_id or "")
+    return None if info is None or info.family_only else info
+
+
+@lru_cache(maxsize=64)
+def folder_files(folder: str) -> frozenset[str]:
+    """The names in a folder (read once per folder, for LICENSE files beside cards)."""
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
+
+
+class Context:
+    """One card being checked. Rule families run in the registry's order; each reads what the
+    ones before it settled (`own`, the card's license) and adds findings."""
+
+    def __init__(
+        self, card: Card, options: Options, folder: Path | None, rules: dict[str, Rule]
+    ) -> None:
+        self.card = card
+        self.options = options
+        self.folder = folder
+        self.rules = rules
+        self.findings: list[Finding] = []
+        self.stop = False
+        """Set by a family when nothing more can be said about the card."""
+        self.own = OwnLicense(None, None, False, True)
+        """The card's own license, as the license family found it."""
+
+    def add(self, rule_id: str, line: int, message: str, fix: str | None = None) -> None:
+        """Record a finding, unless its rule is ignored; severities as configured and --strict."""
+        if rule_id in self.options.ignore:
+            return
+        rule = self.rules[rule_id]
+        severity = self.options.severity.get(rule_id, rule.severity)
+        if self.options.strict and severity == "warning":
+            severity = "error"
+        self.findings.append(Finding(rule_id, severity, line, message, fix or rule.fix))
+
+    @cached_property
+    def metadata(self) -> dict[str, Any]:
+        """The front matter's mapping, or an empty one."""
+        return self.card.metadata or {}
+
+    @cached_property
+    def parents(self) -> list[Parent]:
+        """The models the card's model derives from (see `lineage.parents`)."""
+        return lineage.parents(self.card, self.options.base_card)
+
+    @cached_property
+    def rail_parents(self) -> list[Parent]:
+        """The parents under a specific RAIL license; with --license, the license it is held to."""
+        held = self.options.license
+        if held is not None and specific_rail(held) is not None:
+            # --license holds the card to a license as if it were its parent's.
+            return [Parent(held, held, "--license", 1, "card held to")]
+        return [p for p in self.parents if specific_rail(p.license) is not None]
+
+    @cached_property
+    def linked(self) -> bool:
+        """Whether the card gives access to a license text: license_link, a link, a LICENSE file."""
+        if self.metadata.get("license_link") or text.links_a_license(self.card.lowered):
+            return True
+        return self.folder is not None and not folder_files(
+            os.path.realpath(self.folder)
+        ).isdisjoint(text.LICENSE_FILES)
+
+    def named_in_text(self) -> tuple[licenses.LicenseInfo, int] | None:
+        """The RAIL license the text names first, and the line."""
+        found = text.rail_named(self.card.lowered)
+        if found is None:
+            return None
+        info, position = found
+        return info, self.line_of(position)
+
+    def line_of(self, position: int) -> int:
+        """The card line of a position in `Card.lowered` (the body, then the front matter)."""
+        if position < len(self.card.body):
+            return self.card.body_start + self.card.lowered.count("\n", 0, position)
+        return self.card.key_line("license")
+
+    def license_section_line(self) -> int:
+        """The line of the card's License heading, else where the body starts."""
+        heading = text.heading_with("licen", self.card.lowered[: len(self.card.body)])
+        if heading is None:
+            return self.card.body_start
+        return self.card.body_start + self.card.lowered.count("\n", 0, heading)
+
+
+def shown(value: Any) -> str:
+    """A metadata value, bounded for a message."""
+    # reprlib bounds depth and length: a YAML alias bomb shares its lists, and a plain repr of it
+    # would expand them all.
+    shown_text = _REPR.repr(value)
+    return shown_text if len(shown_text) <= 60 else shown_text[:57] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 60, 60

@@ -1,0 +1,199 @@
+"""Derivatives: a model made from another (fine-tune, adapter, quantization, merge) keeps its
+parent's license terms and documentation."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from govcard.check.context import specific_rail
+from govcard.check.model import Rule
+
+if TYPE_CHECKING:
+    from govcard.cards import Card
+    from govcard.check.context import Context, OwnLicense
+    from govcard.lineage import Parent
+
+RULES = (
+    Rule(
+        "derivative-detected",
+        "info",
+        "The card describes a derivative of a RAIL model",
+        "A derivative inherits the parent license's restrictions and documentation duties.",
+        "Nothing to fix; set base_model in the metadata if it is missing.",
+    ),
+    Rule(
+        "derivative-license-drops-restrictions",
+        "error",
+        "A derivative's license drops the parent's restrictions",
+        "A fine-tune, adapter, quantization, merge or distillation of a RAIL model must be shared under the same use restrictions; a license without them launders the model.",
+        "License the model under the parent's license (or one with all its restrictions).",
+    ),
+    Rule(
+        "derivative-license-unverified",
+        "warning",
+        "A derivative's license cannot be compared with its parent's",
+        "The card's license is one govcard does not know, so it cannot tell whether the parent's restrictions are kept.",
+        "Use the parent's Hub license id, or list the parent's use restrictions in the card.",
+    ),
+    Rule(
+        "derivative-modifications-undescribed",
+        "warning",
+        "A derivative does not say how it was changed",
+        "RAIL licenses ask for documentation of modifications (training data, method, quantization, merge).",
+        "Say how the model was made from its parent (fine-tuning data and method, quantization, merge).",
+    ),
+    Rule(
+        "derivative-sections-dropped",
+        "warning",
+        "A derivative drops sections of its parent's card",
+        "The parent's documentation should be kept, in the same or better quality.",
+        "Add each missing section of the parent's card, with content.",
+    ),
+)
+
+# How a derivative was made, said anywhere in its card ("fine-tuned with DreamBooth for 15,000
+# steps", "4-bit GPTQ quantization", "a merge of").
+_MODIFICATION = (
+    "fine-tun",
+    "fine tun",
+    "finetun",
+    "train",
+    "quantiz",
+    "quantis",
+    "merg",
+    "distill",
+    "dreambooth",
+    " lora",
+    "lora ",
+    "adapter",
+    "gguf",
+    "gptq",
+    "awq",
+    "convert",
+    "pruned",
+    "epoch",
+    "steps",
+    "learning rate",
+    "learning_rate",
+)
+
+
+def check(ctx: Context) -> None:
+    """The derivative rules, for a card with a RAIL parent (or held to a license by --license)."""
+    parents = ctx.rail_parents
+    for p in parents:
+        # A base the metadata or --base-card names needs no note; one inferred from the text does.
+        if p.how.startswith("the card's text"):
+            ctx.add(
+                "derivative-detected",
+                p.line,
+                f"{p.relation} of {p.shown}, licensed {p.license}; found in {p.how}",
+            )
+    if parents and not ctx.own.settled:
+        ctx.own = _derivative_license(ctx, ctx.own, parents)
+    if parents and ctx.options.license is None:
+        _modifications(ctx, parents[0])
+        if ctx.options.base_card is not None:
+            _sections(ctx, ctx.options.base_card)
+
+
+def unverified(ctx: Context, parents: list[Parent]) -> bool:
+    parent = parents[0]
+    ctx.add(
+        "derivative-license-unverified",
+        ctx.card.key_line("license"),
+        f"{parent.relation} of {parent.shown} ({parent.license}, found in {parent.how}); "
+        "govcard cannot tell whether the card's license keeps the parent's use restrictions",
+    )
+    return True
+
+
+def _derivative_license(ctx: Context, own: OwnLicense, parents: list[Parent]) -> OwnLicense:
+    """Whether the card's license keeps every parent's restrictions: one finding if not."""
+    line = ctx.card.key_line("license")
+    for parent in parents:
+        parent_info = specific_rail(parent.license)
+        assert parent_info is not None
+        if own.rail is None and not own.unrestricted:
+            unverified(ctx, [parent])
+            return own._replace(settled=True)
+        dropped = [
+            r
+            for r in parent_info.restrictions
+            if own.rail is None or r.topic not in own.rail.topics
+        ]
+        if not dropped:
+            continue
+        if own.rail is None:
+            what = f"which has no use restrictions: all {len(dropped)} of the parent's are dropped"
+        else:
+            what = f"the {own.rail.name}, which drops " + ", ".join(
+                f"({r.id}) {r.title}" for r in dropped
+            )
+        if parent.how == "--license":
+            message = (
+                f"held to {parent_info.id} by --license, the card is licensed {own.shown}, {what}"
+            )
+            fix = f"License the model under {parent_info.id}."
+        else:
+            message = (
+                f"{parent.relation} of {parent.shown} ({parent_info.id}, found in {parent.how}) "
+                f"is licensed {own.shown}, {what}"
+            )
+            fix = f"License the model under {parent_info.id}, as the parent's license requires."
+        ctx.add("derivative-license-drops-restrictions", line, message, fix)
+        return own._replace(settled=True)
+    return own
+
+
+def _modifications(ctx: Context, parent: Parent) -> None:
+    body = ctx.card.lowered[: len(ctx.card.body)]
+    if not any(cue in body for cue in _MODIFICATION):
+        ctx.add(
+            "derivative-modifications-undescribed",
+            ctx.card.body_start,
+            f"{parent.relation} of {parent.shown} that does not say how it was made "
+            "(training, fine-tuning, quantization, merging)",
+        )
+
+
+def _has_content(ctx: Context, heading: Any) -> bool:
+    headings = ctx.card.headings
+    index = headings.index(heading)
+    end = next((h.line for h in headings[index + 1 :] if h.level <= heading.level), None)
+    start = heading.line - ctx.card.body_start + 1
+    stop = (end - ctx.card.body_start) if end else len(ctx.card.body_lines)
+    return any(line.strip() for line in ctx.card.body_lines[start:stop])
+
+
+def _sections(ctx: Context, base: Card) -> None:
+    parent_sections = _top_sections(base)
+    own = {_normalise(h.title): h for h in ctx.card.headings}
+    missing = [
+        h.title
+        for h in parent_sections
+        if _normalise(h.title) not in own or not _has_content(ctx, own[_normalise(h.title)])
+    ]
+    if missing:
+        ctx.add(
+            "derivative-sections-dropped",
+            ctx.card.body_start,
+            f"sections of the parent card ({base.path}) missing or empty here: {', '.join(missing)}",
+        )
+
+
+def _top_sections(card: Card) -> list[Any]:
+    headings = [
+        h for h in card.headings if _normalise(h.title) not in {"tableofcontents", "contents"}
+    ]
+    if headings and headings[0].level == 1 and sum(h.level == 1 for h in headings) == 1:
+        headings = headings[1:]
+    if not headings:
+        return []
+    top = min(h.level for h in headings)
+    return [h for h in headings if h.level <= max(top, 2)]
+
+
+def _normalise(title: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", title.lower())

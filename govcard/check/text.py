@@ -1,0 +1,166 @@
+"""What a card's text shows about its license: searches that run on `Card.lowered`.
+
+Words may be split by spaces, line breaks or Markdown marks; bounded gaps and a bounded number of
+occurrences keep every search linear on hostile cards.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from govcard import licenses, lineage
+
+LICENSE_FILES = (
+    "LICENSE",
+    "LICENSE.md",
+    "LICENSE.txt",
+    "LICENSE-MODEL",
+    "license.txt",
+    "license.md",
+)
+# These run on `Card.lowered`; words may be split by spaces, line breaks or Markdown marks, and
+# the bounded gaps ({0,60}) keep them linear on long cards.
+_REFERENCE = re.compile(
+    r"use[\s*_/-]+(?:based[\s*_/-]+)?restrictions|usage[\s*_/-]+restrictions|attachment[\s*]+a\b"
+    r"|restrictions[\s*]+(?:set[\s*]+out|listed|specified|contained)[\s*]+in"
+    r"|restrictions[\s*]+(?:in|of)[\s*]+the[^.]{0,60}?licen[cs]e|subject[\s*]+to[\s*]+the[^.]{0,60}?restrictions"
+)
+_DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
+# Addresses (each read once, so the search stays linear), and Markdown links to a LICENSE file.
+_ADDRESS = re.compile(r"https?://[^\s)\]>\"']{1,300}")
+_LICENSE_FILE_LINK = re.compile(r"\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)")
+_LICENSE_STATEMENT = re.compile(
+    r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
+    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w",
+    re.MULTILINE,
+)
+# Licenses without use restrictions, as cards name them in prose.
+OTHER_LICENSE = re.compile(
+    r"apache[\s-]+(?:licen[cs]e[\s,]+)?(?:version[\s]+|v)?2(?:\.0)?|\bmit[\s-]+licen[cs]e|\b[al]?gpl[\s-]*v?[23]"
+    r"|\bbsd[\s-]+[23]|\bcc[\s-]+by(?:[\s-]+(?:nc|sa|nd))*[\s-]+[1-4]\.0|creative[\s]+commons"
+)
+# How many occurrences of a word a search around words looks at: real cards have a few dozen;
+# a hostile one with a million stays linear.
+_MAX_OCCURRENCES = 256
+
+
+def _line_start(text: str, position: int, reach: int = 90) -> int:
+    """The start of the line that holds a position, looking back at most `reach` characters."""
+    low = max(0, position - reach)
+    newline = text.rfind("\n", low, position)
+    return newline + 1 if newline >= 0 else low
+
+
+def incorporates(lowered: str) -> bool:
+    """Whether the card states that the license's use restrictions apply: a phrase such as "subject
+    to the use restrictions", outside headings and not denied ("no use restrictions")."""
+    # Every phrase has "restrictions" or "attachment a": only the text around those is searched.
+    for word in ("restrictions", "attachment"):
+        position = lowered.find(word)
+        for _ in range(_MAX_OCCURRENCES):
+            if position < 0:
+                break
+            for match in _REFERENCE.finditer(
+                lowered, _line_start(lowered, position), position + 90
+            ):
+                line_start = _line_start(lowered, match.start())
+                if lowered[line_start : match.start()].lstrip().startswith("#"):
+                    continue
+                if _DENIAL.search(lowered[max(line_start, match.start() - 30) : match.start()]):
+                    continue
+                return True
+            position = lowered.find(word, position + 1)
+    return False
+
+
+_UNSTATED = re.compile(
+    r"[\s*:#_-]*(?:licen[cs]e[\s*]*:[\s*]*)?(?:not\b|none\b|unknown|n/a|tbd|unspecified|to be)"
+)
+
+
+def license_statement(lowered: str, end: int) -> re.Match[str] | None:
+    """Where the body states a license ("licensed under", "## License" and a line), unless it
+    says there is none ("License: not stated")."""
+    for match in _LICENSE_STATEMENT.finditer(lowered, 0, end):
+        after = match.end()
+        if match.group().startswith("#"):  # a heading: what its section says first
+            after = lowered.find("\n", after)
+            after = len(lowered) if after < 0 else after
+        elif match.group()[-1].isalnum():
+            after -= 1  # "license: n" ends in the value's first letter
+        if not _UNSTATED.match(lowered, after, after + 60):
+            return match
+    return None
+
+
+def heading_with(word: str, lowered: str) -> int | None:
+    """Where the first Markdown heading that contains a word starts, if there is one."""
+    position = lowered.find(word)
+    while position >= 0:
+        line_start = lowered.rfind("\n", 0, position) + 1
+        if lowered.startswith("#", line_start):
+            return line_start
+        position = lowered.find(word, lowered.find("\n", position) % (len(lowered) + 1))
+    return None
+
+
+def links_a_license(lowered: str) -> bool:
+    """Whether a lowercase card links a license text: an address that says license, terms or
+    agreement, or a Markdown link to a LICENSE file in the repo ("[license](LICENSE.md)")."""
+    for address in _ADDRESS.finditer(lowered):
+        if any(word in address.group() for word in ("licen", "/terms", "agreement", "eula")):
+            return True
+    return _LICENSE_FILE_LINK.search(lowered) is not None
+
+
+@cache
+def _rail_names() -> re.Pattern[str]:
+    """Any name or address of a specific RAIL license, longest first."""
+    alternatives = [
+        r"[\s_-]*".join(re.escape(word) for word in alias.split())
+        for info in licenses.catalog().values()
+        for alias in (*info.aliases, *info.links)
+    ]
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
+
+
+@cache
+def _rail_by_name() -> dict[str, str]:
+    return {
+        re.sub(r"[\s_-]", "", alias): info.id
+        for info in licenses.catalog().values()
+        for alias in (*info.aliases, *info.links, info.id)
+    }
+
+
+def rail_named(text: str) -> tuple[licenses.LicenseInfo, int] | None:
+    """The first specific RAIL license a lowercase text names or links, and where."""
+    # Every name and address has "rail" or "licen" in it: only the text around those is searched,
+    # unless there are so many that one search of the whole text is cheaper.
+    positions: list[int] = []
+    for word in ("rail", "licen"):
+        position = text.find(word)
+        while position >= 0 and len(positions) < _MAX_OCCURRENCES:
+            positions.append(position)
+            position = text.find(word, position + 1)
+    best = None
+    if len(positions) >= _MAX_OCCURRENCES:
+        best = _rail_names().search(text)
+    for position in sorted(positions) if best is None else ():
+        best = _rail_names().search(text, max(0, position - 60), position + 60)
+        if best is not None:
+            break
+    if best is None:
+        return None
+    info = licenses.rail(_rail_by_name()[re.sub(r"[\s_-]", "", best.group())])
+    return (info, best.start()) if info is not None else None
+
+
+@cache
+def unrestricted_names() -> frozenset[str]:
+    """License ids and license_names known to carry no RAIL use restrictions: the Hub's other
+    ids, and the `other:` licenses of the base-model catalog."""
+    others = {b.license.removeprefix("other:") for b in lineage.catalog().repos.values()}
+    hub = set(licenses.hub_license_ids()) - licenses.rail_ids() - {"other"}
+    return frozenset(hub | {o for o in others if o not in licenses.rail_ids()})
