@@ -222,7 +222,26 @@ def _carbon_table(results: list[Footprint]) -> str:
 @click.option(
     "--base-card",
     type=click.Path(dir_okay=False),
-    help="The parent model's card, for a derivative.",
+    metavar="PATH|hub:ORG/NAME[@REV]",
+    help="The parent model's card, for a derivative: a file, or the README.md of a model repo "
+    "on the Hub (kept in the Hugging Face cache; HF_HUB_OFFLINE=1 uses the cached copy).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Hub endpoint for --base-card hub:... (default: HF_ENDPOINT, else the public Hub).",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=60,  # govcard.publish.DEFAULT_TIMEOUT_S
+    envvar="GOVCARD_HUB_TIMEOUT",
+    show_envvar=True,
+    show_default=True,
+    metavar="SECONDS",
+    callback=lambda ctx, param, value: _seconds(ctx, param, value),  # defined below
+    help="How long to wait for the Hub on each request of --base-card hub:... (to connect, send, "
+    "or receive the next part of the answer).",
 )
 @click.option(
     "--license", "license_id", help="Check against this license, whatever the cards' metadata says."
@@ -240,6 +259,8 @@ def _carbon_table(results: list[Footprint]) -> str:
 def check(
     paths: tuple[str, ...],
     base_card: str | None,
+    endpoint: str | None,
+    timeout: float,
     license_id: str | None,
     output_format: str,
     strict: bool,
@@ -255,6 +276,7 @@ def check(
     Example:
       govcard check out/models/*/README.md
       govcard check README.md --base-card parent/README.md --format github
+      govcard check README.md --base-card hub:bigcode/starcoder
     """
     from pathlib import Path
 
@@ -270,10 +292,19 @@ def check(
         raise GovcardError.at("--license", f"{license_id!r} is not a Hub license id")
     base = None
     if base_card is not None:
+        from govcard import hubcard  # imports huggingface_hub only to fetch a card
+
+        location = Path(base_card)
+        hub = hubcard.is_hub_spec(base_card)
+        if hub:
+            location = hubcard.fetch_card(base_card, endpoint, timeout)
         try:
-            base = cards.read(Path(base_card))
+            base = cards.read(location)
         except cards.Unreadable as exc:
             raise GovcardError.at(base_card, str(exc)) from None
+        if hub:
+            # Findings name the parent as given, not by its path in the Hugging Face cache.
+            base.path = base_card
     options = checking.Options(
         base_card=base,
         license=license_id,

@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govcard import render
-from govcard.derive import Derived
 from govcard.errors import GovcardError
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
+
+    from govcard.derive import Derived
+
+# The rendering modules are imported where they are used: `govcard check --base-card hub:...`
+# shares `hub_timeout` and should not pay for them.
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DEFAULT_TIMEOUT_S = 60.0
@@ -96,6 +99,8 @@ def space_readme(derived: Derived) -> str:
     """The Space's README.md: static SDK metadata (made with huggingface_hub) and a short text."""
     from huggingface_hub import SpaceCardData
 
+    from govcard import render
+
     project = derived.project.facts.project
     licenses = sorted({v.license.id for v in derived.models if v.license is not None})
     data = SpaceCardData(
@@ -125,6 +130,7 @@ def targets(
 ) -> list[Target]:
     """The Space with the built site, and with `models` each model repo with its card. The
     marker that says govcard wrote the local folder (`.govcard.json`) stays local."""
+    from govcard import render
     from govcard.output import MARKER
 
     files = {
@@ -208,6 +214,21 @@ def dry_run(targets_: list[Target], endpoint: str) -> list[str]:
     return lines
 
 
+def quiet_hub() -> None:
+    """huggingface_hub as govcard uses it (publish, check --base-card hub:...): talking to the
+    given endpoint only, without progress bars or warnings of its own."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+
+    # huggingface_hub reads HF_HUB_DISABLE_TELEMETRY once, at import; without it, requests fetch an
+    # agent registry from the default endpoint. govcard talks to --endpoint only, and its
+    # output is a line per repository or per finding, without progress bars.
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+    disable_progress_bars()
+    # huggingface_hub logs each retry as a warning; a failure is reported once, by govcard.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+
 @contextmanager
 def hub_timeout(seconds: float) -> Iterator[LastAnswer]:
     """Bound every HTTP request huggingface_hub makes inside the block to `seconds` (connect,
@@ -270,17 +291,9 @@ def publish(
 ) -> list[Outcome]:
     """Create the Space if missing and commit each target's changed and stale files, atomically,
     with every request to the Hub bounded by `timeout` seconds."""
-    from huggingface_hub import HfApi, constants
-    from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+    from huggingface_hub import HfApi
 
-    # huggingface_hub reads HF_HUB_DISABLE_TELEMETRY once, at import; without it, requests fetch an
-    # agent registry from the default endpoint. Publishing talks to --endpoint only, and its
-    # output is a line per repository, without progress bars.
-    constants.HF_HUB_DISABLE_TELEMETRY = True
-    disable_progress_bars()
-    # huggingface_hub logs each retry as a warning; a failure is reported once, by govcard.
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-
+    quiet_hub()
     api = HfApi(endpoint=endpoint, token=token)
     outcomes: list[Outcome] = []
     with hub_timeout(timeout) as last:

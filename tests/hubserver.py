@@ -2,17 +2,28 @@
 
 It speaks the endpoints huggingface_hub 2.x calls to create a repo and commit to it: repo create,
 repo info, tree listing, validate-yaml, preupload, commit (ndjson), the LFS batch API and the
-agent-harness registry the client fetches for telemetry. It keeps each repo's files (path -> bytes,
-per branch and pull request ref), a log of every request and a log of the commits, requires
+agent-harness registry the client fetches for telemetry; and those `hf_hub_download` calls to
+download a file: `HEAD` and `GET /[spaces/|datasets/]ORG/NAME/resolve/REVISION/PATH` ("resolve"),
+at a branch, a pull request ref or a commit id. It keeps each repo's files (path -> bytes, per
+branch and pull request ref), a log of every request and a log of the commits, requires
 `Authorization: Bearer <token>` on every request but the public ones (the registry, presigned LFS
-upload URLs), and can be told to misbehave on an endpoint: answer another status, or any body
-(HTML, empty, JSON of the wrong shape) with any status, send only part of the answer, close or
-reset the connection without answering, or answer late or never (see `fail`).
+upload URLs, downloads from repos that are neither private nor gated), and can be told to
+misbehave on an endpoint: answer another status, or any body (HTML, empty, JSON of the wrong
+shape) with any status, send only part of the answer, close or reset the connection without
+answering, or answer late or never (see `fail`).
 
     with HubServer(token="hf_x") as hub:
         hub.create_repo("org/model", files={"model.safetensors": b"..."})
         ...  # point HfApi(endpoint=hub.url, token="hf_x") at it
         hub.files("space", "org/site")
+
+A download answers as the Hub does: the file with `X-Repo-Commit` (the commit of the revision),
+`ETag` (the git blob id, or for a file in LFS the sha256, also as `X-Linked-Etag` with
+`X-Linked-Size`) and `Content-Length`, for `HEAD` without the body; 404 with `X-Error-Code`
+RepoNotFound, RevisionNotFound or EntryNotFound (the last with `X-Repo-Commit`, which
+huggingface_hub caches); for a private repo without the token 401 RepoNotFound, for a gated repo
+401 GatedRepo without the token and 403 GatedRepo with it when access was not granted; and 401
+"Invalid credentials" for a wrong token, whatever the repo.
 
 Only 127.0.0.1 is bound; `stop()` (or leaving the `with` block) shuts it down and joins its thread.
 """
@@ -41,7 +52,8 @@ GITATTRIBUTES = b"".join(
     f"{pattern} filter=lfs diff=lfs merge=lfs -text\n".encode() for pattern in LFS_PATTERNS
 )
 LFS_MIN_SIZE = 10 * 1024 * 1024
-# Answered without a token: the registry is public, and an LFS upload URL is presigned.
+# Answered without a token: the registry is public, and an LFS upload URL is presigned. A download
+# ("resolve") checks the token itself: public repos need none.
 PUBLIC = {"telemetry", "lfs-upload"}
 TIMEOUT_S = 10.0
 
@@ -76,6 +88,16 @@ ROUTES = [
         re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}\.git/info/lfs/objects/batch"),
     ),
     ("lfs-upload", "PUT", re.compile(r"/lfs-upload/([0-9a-f]{64})")),
+    (
+        "resolve",
+        "HEAD",
+        re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}/resolve/([^/]+)/(.+)"),
+    ),
+    (
+        "resolve",
+        "GET",
+        re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}/resolve/([^/]+)/(.+)"),
+    ),
 ]
 
 
@@ -144,6 +166,10 @@ class Repo:
     lfs: dict[str, set[str]] = field(default_factory=lambda: {"main": set()})
     heads: dict[str, str] = field(default_factory=lambda: {"main": "0" * 40})
     pull_requests: int = 0
+    private: bool = False
+    gated: bool = False
+    granted: bool = True
+    """For a gated repo: whether the token's user was granted access."""
 
 
 class _Drop(Exception):
@@ -158,6 +184,14 @@ class _Answer(Exception):
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(status)
         self.status, self.body, self.headers = status, body, headers or {}
+
+
+@dataclass
+class _File:
+    """A file to send as it is (a download), with its headers."""
+
+    data: bytes
+    headers: dict[str, str]
 
 
 class HubServer:
@@ -211,10 +245,33 @@ class HubServer:
         repo_type: str = "model",
         files: dict[str, bytes] | None = None,
         sdk: str | None = None,
+        *,
+        private: bool = False,
+        gated: bool = False,
+        granted: bool = True,
     ) -> Repo:
-        """A repo as the Hub creates it (.gitattributes; a Space also gets a README.md), plus `files`."""
+        """A repo as the Hub creates it (.gitattributes; a Space also gets a README.md), plus `files`.
+        Its files download without the token unless it is `private` or `gated` (with the token, a
+        gated repo's files download if access was `granted`)."""
         with self.lock:
-            return self._create(repo_type, repo_id, sdk, files or {})
+            repo = self._create(repo_type, repo_id, sdk, files or {})
+            repo.private, repo.gated, repo.granted = private, gated, granted
+            return repo
+
+    def create_branch(
+        self, repo_id: str, branch: str, files: dict[str, bytes], repo_type: str = "model"
+    ) -> str:
+        """Another branch (or tag) of an existing repo with these files (beside .gitattributes);
+        returns its commit id."""
+        with self.lock:
+            repo = self.repos[(repo_type, repo_id)]
+            repo.refs[branch] = {".gitattributes": GITATTRIBUTES, **files}
+            repo.lfs[branch] = {path for path, data in files.items() if self._is_lfs(path, data)}
+            for path in repo.lfs[branch]:
+                self.lfs_store[hashlib.sha256(files[path]).hexdigest()] = files[path]
+            head = hashlib.sha1(repr((branch, sorted(files.items()))).encode()).hexdigest()
+            repo.heads[branch] = head
+            return head
 
     def fail(
         self,
@@ -345,9 +402,17 @@ class HubServer:
         return f"{self.url}/{URL_PREFIXES[repo.repo_type]}{repo.repo_id}"
 
     def handle(
-        self, endpoint: str, groups: tuple[str | None, ...], query: dict[str, str], body: bytes
+        self,
+        endpoint: str,
+        groups: tuple[str | None, ...],
+        query: dict[str, str],
+        body: bytes,
+        authorized: bool = True,
     ) -> Any:
-        """The JSON answer of one request, or `_Answer` for another status."""
+        """The JSON answer of one request (a `_File` for a download), or `_Answer` for another
+        status. `authorized`: the request carries the token (a download may come without)."""
+        if endpoint == "resolve":
+            return self._resolve(groups, authorized)
         if endpoint == "create":
             payload = json.loads(body)
             repo_type = payload.get("type") or "model"
@@ -396,6 +461,65 @@ class HubServer:
         if endpoint == "preupload":
             return self._preupload(repo, revision, json.loads(body))
         return self._commit(repo, revision, body, create_pr=query.get("create_pr") == "1")
+
+    def _resolve(self, groups: tuple[str | None, ...], authorized: bool) -> _File:
+        """A file of a repo at a branch, ref or commit id, as `hf_hub_download` reads it."""
+        kind = groups[0] or "models"
+        repo = self._find(kind, groups[1] or "", groups[2] or "")
+        what = f"{repo.repo_type} {repo.repo_id}"
+        if repo.private and not authorized:
+            raise _Answer(
+                401,
+                {"error": "Invalid username or password."},
+                {
+                    "X-Error-Code": "RepoNotFound",
+                    "X-Error-Message": "Invalid username or password.",
+                },
+            )
+        if repo.gated and not (authorized and repo.granted):
+            message = (
+                f"Access to {what} is restricted and you are not in the authorized list."
+                if authorized
+                else f"Access to {what} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in."
+            )
+            raise _Answer(
+                403 if authorized else 401,
+                {"error": message},
+                {"X-Error-Code": "GatedRepo", "X-Error-Message": message},
+            )
+        revision = unquote(groups[3] or "")
+        if revision not in repo.refs:
+            # A commit id names the ref whose head it is.
+            revision = next((r for r, head in repo.heads.items() if head == revision), revision)
+        revision = self._ref(repo, revision)
+        commit = repo.heads[revision]
+        path = unquote(groups[4] or "")
+        files = repo.refs[revision]
+        if path not in files:
+            raise _Answer(
+                404,
+                {"error": "Entry not found"},
+                {
+                    "X-Error-Code": "EntryNotFound",
+                    "X-Error-Message": "Entry not found",
+                    "X-Repo-Commit": commit,
+                },
+            )
+        data = files[path]
+        headers = {"Content-Type": "application/octet-stream", "X-Repo-Commit": commit}
+        if path in repo.lfs[revision]:
+            sha256 = hashlib.sha256(data).hexdigest()
+            headers.update(
+                {
+                    "ETag": f'"{sha256}"',
+                    "X-Linked-Etag": f'"{sha256}"',
+                    "X-Linked-Size": str(len(data)),
+                }
+            )
+        else:
+            headers["ETag"] = f'"{git_blob_id(data)}"'
+        return _File(data, headers)
 
     def _entry(self, repo: Repo, revision: str, path: str) -> dict[str, Any]:
         data = repo.refs[revision][path]
@@ -580,6 +704,9 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
         def do_PUT(self) -> None:
             self._serve()
 
+        def do_HEAD(self) -> None:
+            self._serve()
+
         def _body(self) -> bytes:
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                 chunks = []
@@ -649,9 +776,11 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
         ) -> tuple[int, Any, dict[str, str]]:
             """The status, body and headers to send (under the lock), or `_Drop` or `_Reset`."""
             try:
-                if endpoint not in PUBLIC and self.headers.get("Authorization") != (
-                    f"Bearer {hub.token}"
-                ):
+                authorization = self.headers.get("Authorization")
+                authorized = authorization == f"Bearer {hub.token}"
+                # A download needs no token, but a wrong one is refused, as on the Hub.
+                anonymous = endpoint == "resolve" and authorization is None
+                if endpoint not in PUBLIC and not authorized and not anonymous:
                     raise _Answer(
                         401,
                         {"error": "Invalid credentials in Authorization header"},
@@ -664,11 +793,13 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
                     raise _Answer(
                         404, {"error": "Sorry, we can't find the page you are looking for."}
                     )
-                answer = hub.handle(endpoint, route[1].groups(), query, body)
+                answer = hub.handle(endpoint, route[1].groups(), query, body, authorized)
                 if failure is not None and not early:
                     self._fail(failure)
             except _Answer as exc:
                 return exc.status, exc.body, exc.headers
+            if isinstance(answer, _File):
+                return 200, answer.data, answer.headers
             if isinstance(answer, tuple):
                 page, link = answer
                 return 200, page, {"Link": f'<{link}>; rel="next"'} if link else {}
@@ -698,8 +829,9 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
         def _send(
             self, status: int, body: Any, headers: dict[str, str], truncate: bool = False
         ) -> None:
-            """Send JSON, or bytes as they are (HTML when they are not JSON); with `truncate`,
-            only the first half of the body, then close the connection."""
+            """Send JSON, or bytes as they are (HTML when they are not JSON, unless `headers` give
+            the Content-Type); with `truncate`, only the first half of the body, then close the
+            connection. The answer to HEAD has the headers of the body, not the body."""
             if isinstance(body, bytes):
                 data = body
                 try:
@@ -711,11 +843,14 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
                 data = json.dumps(body).encode("utf-8")
                 kind = "application/json"
             self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            if "Content-Type" not in headers:
+                self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             for key, value in headers.items():
                 self.send_header(key, value)
             self.end_headers()
+            if self.command == "HEAD":
+                return
             if truncate:
                 self.wfile.write(data[: len(data) // 2])
                 self.close_connection = True
