@@ -142,3 +142,196 @@ def hub_license_ids() -> dict[str, str]:
     text = (DATA / "hub-licenses.tsv").read_text(encoding="utf-8")
     rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
     return {row[0]: row[1] for row in rows}
+
+
+# --- the license families beyond RAIL (data/terms/) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a license: where the license says it, in its own words."""
+
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An attribution notice a license asks copies to keep."""
+
+    text: str
+    file: str | None
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Display:
+    """Phrases a license asks derivatives to display ("Built with Llama")."""
+
+    phrases: tuple[str, ...]
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class NamePrefix:
+    """How a derivative model's name must begin ("Llama 3")."""
+
+    prefix: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class UsePolicy:
+    """A use policy a license incorporates (Llama's acceptable use policy)."""
+
+    name: str
+    url: str
+    section: str
+    quote: str
+    source: str
+
+
+@dataclass(frozen=True)
+class OtherTerm:
+    """A term a model card reader cares about that has no field of its own."""
+
+    id: str
+    title: str
+    section: str
+    quote: str
+
+
+DERIVATIVES = ("any", "not-more-permissive", "same-terms", "none")
+"""What a license asks of a derivative's license: anything; nothing that grants more (commercial
+use where it has none, no use policy); the same terms (its use restrictions or license elements
+carried as an enforceable provision); no sharing of adapted material at all."""
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A license of the families beyond RAIL (Llama, Gemma, Qwen, CC NC, permissive), as its
+    text says, each term with its section and words."""
+
+    id: str
+    hub_id: str
+    name: str
+    family: str
+    derivatives: str
+    version: str | None
+    date: str | None
+    url: str
+    source: str
+    aliases: tuple[str, ...]
+    links: tuple[str, ...]
+    noncommercial: Term | None
+    share_alike: Term | None
+    no_derivatives: Term | None
+    copy_of_license: Term | None
+    flow_down: Term | None
+    attribution: Term | None
+    change_notices: Term | None
+    notice: Notice | None
+    display: Display | None
+    name_prefix: NamePrefix | None
+    scale_limit: Term | None
+    use_policy: UsePolicy | None
+    other_terms: tuple[OtherTerm, ...]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Terms:
+        """Build an entry from a file's data; unknown or missing keys are errors."""
+
+        def term(key: str) -> Term | None:
+            return Term(**data[key]) if data[key] else None
+
+        display = data["display"]
+        return cls(
+            **{
+                **data,
+                "aliases": tuple(data["aliases"]),
+                "links": tuple(data["links"]),
+                **{
+                    key: term(key)
+                    for key in (
+                        "noncommercial",
+                        "share_alike",
+                        "no_derivatives",
+                        "copy_of_license",
+                        "flow_down",
+                        "attribution",
+                        "change_notices",
+                        "scale_limit",
+                    )
+                },
+                "notice": Notice(**data["notice"]) if data["notice"] else None,
+                "display": Display(**{**display, "phrases": tuple(display["phrases"])})
+                if display
+                else None,
+                "name_prefix": NamePrefix(**data["name_prefix"]) if data["name_prefix"] else None,
+                "use_policy": UsePolicy(**data["use_policy"]) if data["use_policy"] else None,
+                "other_terms": tuple(OtherTerm(**t) for t in data["other_terms"]),
+            }
+        )
+
+    @property
+    def restricted(self) -> bool:
+        """Whether it grants less than a permissive license: no commercial use, a use policy, a
+        scale limit, share-alike or no derivatives."""
+        return self.family != "permissive"
+
+
+@cache
+def terms_ids() -> frozenset[str]:
+    """The ids of the licenses in the terms catalog."""
+    return frozenset(
+        name.removesuffix(".json") for name in os.listdir(DATA / "terms") if name.endswith(".json")
+    )
+
+
+@cache
+def terms(license_id: str) -> Terms | None:
+    """The terms catalog's entry of a license id (or `license_name` slug), if it has one."""
+    if license_id not in terms_ids():
+        return None
+    text = (DATA / "terms" / f"{license_id}.json").read_text(encoding="utf-8")
+    return Terms.from_data(json.loads(text))
+
+
+def terms_catalog() -> dict[str, Terms]:
+    """Every license of the terms catalog, by id."""
+    return {i: entry for i in sorted(terms_ids()) if (entry := terms(i)) is not None}
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+@cache
+def _terms_by_name() -> dict[str, str]:
+    return {
+        _squash(name): entry.id
+        for entry in terms_catalog().values()
+        for name in (entry.id, *entry.aliases)
+    }
+
+
+def terms_named(name: object, link: object) -> Terms | None:
+    """The catalog license a `license: other` card's license_name or license_link names, when
+    that is unambiguous: the name is an id or alias ("llama-3", "gemma-terms-of-use",
+    "tongyi-qianwen-license-agreement"), or the link holds one license's address."""
+    if isinstance(name, str) and (found := _terms_by_name().get(_squash(name))):
+        return terms(found)
+    if isinstance(link, str):
+        lowered = link.lower()
+        hits = {
+            entry.id
+            for entry in terms_catalog().values()
+            for fragment in entry.links
+            if fragment in lowered
+        }
+        if len(hits) == 1:
+            return terms(hits.pop())
+    return None

@@ -68,11 +68,11 @@ class Catalog(NamedTuple):
 
 
 # Parts of the names of the families the text is searched for (StarCoder, SantaCoder, BLOOM,
-# Stable Diffusion, SDXL, SD 3...), found with str.find before the pattern is tried where a name
+# Stable Diffusion, SDXL, SD 3, Llama 2/3.x/4, Code Llama, Gemma, PaliGemma, Qwen 1...), found with str.find before the pattern is tried where a name
 # could start around them (a search of every position with the whole pattern, or a find per
 # name, would cost more than the rest of the check). The other models of the catalog
 # (StarChat, Stable Cascade, DreamShaper...) are recognised by base_model.
-STEMS = ("coder", "bloom", "sd", "diffusion")
+STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen")
 
 
 @lru_cache(maxsize=4096)
@@ -165,7 +165,7 @@ _CUE = re.compile(
     r"fine-?tun\w*|tun(?:ed|ing)|finetun\w*|based|derived|distill\w*|quanti[sz]\w*|merge[sd]?"
     r"|merging|adapters?|lora|lycoris|dreambooth|controlnet|checkpoints?|convert\w*|conversions?"
     r"|gguf|ggml|gptq|awq|exl2|continu\w*|initiali[sz]ed|built|trained|training|further|variants?"
-    r"|derivative|pruned|instruction-tuned"
+    r"|derivative|prun\w*|instruction-tuned"
 )
 _FILLER = re.compile(
     r"the|a|an|on|of|from|for|to|top|with|upon|version|versions|model|models|weights|checkpoint"
@@ -199,7 +199,7 @@ def parents(card: Card, base_card: Card | None = None) -> list[Parent]:
     metadata = card.metadata or {}
     relation = _METADATA_RELATIONS.get(str(metadata.get("base_model_relation")), "derivative")
     found = [
-        Parent(*_known(item), how, card.key_line(key), relation)
+        Parent(*_known(item, how), card.key_line(key), relation)
         for item, how, key in _metadata_ids(metadata)
     ]
     if base_card is not None and base_card.metadata:
@@ -215,12 +215,50 @@ def parents(card: Card, base_card: Card | None = None) -> list[Parent]:
         )
     if any(p.license is not None for p in found):
         return found
-    return found + from_text(card)
+    found += from_text(card)
+    if any(p.license is not None for p in found):
+        return found
+    return found + from_title(card)
 
 
-def _known(repo_id: str) -> tuple[str, str | None]:
-    base = catalog().repos.get(repo_id.lower())
-    return (f"{base.shown} ({repo_id})", base.license) if base else (repo_id, None)
+def from_title(card: Card) -> list[Parent]:
+    """The model a card's title names its model after, for the families beyond RAIL only
+    ("Nous-Hermes-Llama2-13b", "Ovis1.6-Gemma2-9B"): Llama 3 and later ask a derivative's name
+    to begin with "Llama", and a model named after Llama or Gemma is read as made from it. A
+    licensor's own card is not its own derivative."""
+    title = card.title[:200].lower()
+    if not title:
+        return []
+    known = catalog()
+    own = _identity(card)
+    licensors = known.publishers.get(own, set()) if own else set()
+    for match in known.pattern.finditer(title):
+        if match.start() and title[match.start() - 1].isalnum():
+            continue
+        base = known.names.get(squash(match.group()))
+        if base is None or base.org in licensors or licenses.rail(base.license) is not None:
+            continue
+        line = next((h.line for h in card.headings if h.level == 1), card.body_start)
+        how = f"the card's title {quote(card.title)}, a {base.shown} model by its name"
+        return [Parent(base.shown, base.license, how, line, "derivative")]
+    return []
+
+
+def _known(repo_id: str, how: str) -> tuple[str, str | None, str]:
+    """A base model's name, license and how it was found: by its repo id in the catalog, else
+    by a model name of the catalog at the start of a word of its repo name ("TheBloke/Llama-2-7B-fp16"
+    is a Llama 2 model: Llama 3 and later even ask derivatives' names to begin with "Llama")."""
+    known = catalog()
+    base = known.repos.get(repo_id.lower())
+    if base is not None:
+        return f"{base.shown} ({repo_id})", base.license, how
+    name = repo_id.rsplit("/", 1)[-1].lower()
+    for match in known.pattern.finditer(name):
+        if match.start() == 0 or not name[match.start() - 1].isalnum():
+            named = known.names.get(squash(match.group()))
+            if named is not None:
+                return repo_id, named.license, f"{how}, a {named.shown} model by its name"
+    return repo_id, None, how
 
 
 def _metadata_ids(metadata: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -28,12 +28,22 @@ class OwnLicense(NamedTuple):
     """A license known to have no use restrictions (apache-2.0, mit, a non-commercial license...)."""
     settled: bool
     """A finding already says what is wrong with it: nothing more is said about the license."""
+    terms: licenses.Terms | None = None
+    """The license of the terms catalog (Llama, Gemma, Qwen, CC NC, permissive) it comes to."""
 
 
 def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
     """The catalog entry of a specific RAIL license (not the `openrail` family tag)."""
     info = licenses.rail(license_id or "")
     return None if info is None or info.family_only else info
+
+
+def parent_terms(license_id: str | None) -> licenses.Terms | None:
+    """The terms catalog's entry of a base model's license (a Hub id or `other:<name>`)."""
+    if not license_id or specific_rail(license_id) is not None:
+        return None
+    name = license_id.removeprefix("other:")
+    return licenses.terms(name) or licenses.terms_named(name, None)
 
 
 @lru_cache(maxsize=64)
@@ -90,6 +100,23 @@ class Context:
             # --license holds the card to a license as if it were its parent's.
             return [Parent(held, held, "--license", 1, "card held to")]
         return [p for p in self.parents if specific_rail(p.license) is not None]
+
+    @cached_property
+    def term_parents(self) -> list[tuple[Parent, licenses.Terms]]:
+        """The parents under a restricted license of the terms catalog (Llama, Gemma, Qwen, CC
+        NC), with its terms; with --license, the license it is held to."""
+        held = self.options.license
+        if held is not None and specific_rail(held) is None:
+            entry = licenses.terms(held)
+            if entry is not None and entry.restricted:
+                return [(Parent(held, held, "--license", 1, "card held to"), entry)]
+            return []
+        found = []
+        for parent in self.parents:
+            entry = parent_terms(parent.license)
+            if entry is not None and entry.restricted:
+                found.append((parent, entry))
+        return found
 
     @cached_property
     def linked(self) -> bool:

@@ -4,29 +4,30 @@ parent's license terms and documentation."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from govcard.check.context import specific_rail
+from govcard import licenses
+from govcard.check.context import OwnLicense, specific_rail
 from govcard.check.model import Rule
 
 if TYPE_CHECKING:
     from govcard.cards import Card
-    from govcard.check.context import Context, OwnLicense
+    from govcard.check.context import Context
     from govcard.lineage import Parent
 
 RULES = (
     Rule(
         "derivative-detected",
         "info",
-        "The card describes a derivative of a RAIL model",
-        "A derivative inherits the parent license's restrictions and documentation duties.",
+        "The card describes a derivative of a model with license terms",
+        "A derivative inherits its parent license's terms: a RAIL license's use restrictions and documentation duties, or the Llama, Gemma, Qwen or non-commercial terms.",
         "Nothing to fix; set base_model in the metadata if it is missing.",
     ),
     Rule(
         "derivative-license-drops-restrictions",
         "error",
         "A derivative's license drops the parent's restrictions",
-        "A fine-tune, adapter, quantization, merge or distillation of a RAIL model must be shared under the same use restrictions; a license without them launders the model.",
+        "A fine-tune, adapter, quantization, merge or distillation must be shared under terms that keep its parent's: a RAIL license's use restrictions, Gemma's prohibited uses (§3.1), non-commercial and share-alike terms; a Llama or Qwen derivative may not claim terms more permissive than the agreement every recipient is bound by. The terms are data with the license sections they come from (govcard license show ID).",
         "License the model under the parent's license (or one with all its restrictions).",
     ),
     Rule(
@@ -92,6 +93,15 @@ def check(ctx: Context) -> None:
             )
     if parents and not ctx.own.settled:
         ctx.own = _derivative_license(ctx, ctx.own, parents)
+    for parent, entry in ctx.term_parents:
+        if parent.how.startswith("the card's text"):
+            ctx.add(
+                "derivative-detected",
+                parent.line,
+                f"{parent.relation} of {parent.shown}, licensed {parent.license}; found in {parent.how}",
+            )
+        if not ctx.own.settled:
+            ctx.own = _keeps_terms(ctx, ctx.own, parent, entry)
     if parents and ctx.options.license is None:
         _modifications(ctx, parents[0])
         if ctx.options.base_card is not None:
@@ -197,3 +207,122 @@ def _top_sections(card: Card) -> list[Any]:
 
 def _normalise(title: str) -> str:
     return re.sub(r"[^a-z0-9]", "", title.lower())
+
+
+# --- the license families beyond RAIL -------------------------------------------------------
+
+# Hub ids that grant less than a permissive license but have no entry of their own.
+_NOT_PERMISSIVE = frozenset(
+    {"other", "openrail", "cc", "deepfloyd-if-license", "intel-research", "apple-amlr", "c-uda"}
+)
+
+
+class _Grants(NamedTuple):
+    """What a derivative's own license grants, as far as the catalogs tell."""
+
+    known: bool
+    family: str | None
+    noncommercial: bool
+    permissive: bool
+    """No use restrictions and commercial use allowed (apache-2.0, mit, cc-by-4.0, gpl...)."""
+
+
+def _grants(own: OwnLicense) -> _Grants:
+    if own.terms is not None:
+        entry = own.terms
+        return _Grants(
+            True, entry.family, entry.noncommercial is not None, entry.family == "permissive"
+        )
+    if own.rail is not None:
+        return _Grants(True, "openrail", False, False)
+    shown = own.shown or ""
+    if own.unrestricted and shown in licenses.hub_license_ids():
+        noncommercial = "-nc" in shown
+        if noncommercial:
+            return _Grants(True, "cc-nc" if shown.startswith("cc-") else None, True, False)
+        if shown not in _NOT_PERMISSIVE:
+            return _Grants(True, "permissive", False, True)
+    return _Grants(False, None, False, False)
+
+
+def _more(entry: licenses.Terms) -> str:
+    """What a permissive license grants that a restricted one does not."""
+    more = []
+    if entry.use_policy is not None:
+        more.append(f"use outside the {entry.use_policy.name} (§{entry.use_policy.section})")
+    if entry.scale_limit is not None:
+        more.append(f"use at any scale (§{entry.scale_limit.section})")
+    if entry.other_terms:
+        more.append(", ".join(t.title[0].lower() + t.title[1:] for t in entry.other_terms[:1]))
+    return "; ".join(more) or "terms without the parent's conditions"
+
+
+def _dropped(own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | None:
+    """What the card's license drops of a restricted parent license's terms: None if nothing,
+    "" if the catalogs cannot tell."""
+    if own.shown == entry.id or (own.terms is not None and own.terms.id == entry.id):
+        return None
+    grants = _grants(own)
+    if entry.no_derivatives is not None and parent.relation != "quantized version":
+        return (
+            f"but the {entry.name} allows no adapted material to be shared "
+            f"(§{entry.no_derivatives.section})"
+        )
+    if entry.noncommercial is not None and grants.known and not grants.noncommercial:
+        return (
+            f"which allows commercial use; the {entry.name} is non-commercial "
+            f"(§{entry.noncommercial.section})"
+        )
+    if grants.family == entry.family:
+        return None
+    if entry.derivatives == "same-terms":
+        if not grants.known:
+            return ""
+        if entry.share_alike is not None:
+            return f"which drops share-alike: adaptations keep the same license elements (§{entry.share_alike.section})"
+        section = f" (§{entry.flow_down.section})" if entry.flow_down else ""
+        return f"which drops the use restrictions the {entry.name} requires in any license a derivative is shared under{section}"
+    if entry.derivatives == "not-more-permissive":
+        if grants.permissive:
+            return f"which grants what the {entry.name} does not: {_more(entry)}"
+        if grants.noncommercial:
+            return None  # narrower than the parent's: commercial use is not granted
+        return ""
+    return None
+
+
+def _keeps_terms(
+    ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms
+) -> OwnLicense:
+    """Whether the card's license keeps a restricted parent license's terms: one finding if not."""
+    dropped = _dropped(own, parent, entry)
+    if dropped is None:
+        return own
+    if dropped == "":
+        if own.rail is None and own.terms is None and not own.unrestricted and own.shown != "other":
+            return own  # license-unknown already says the license is not one the Hub knows
+        ctx.add(
+            "derivative-license-unverified",
+            ctx.card.key_line("license"),
+            f"{parent.relation} of {parent.shown} ({entry.name}, found in {parent.how}); "
+            "govcard cannot tell whether the card's license keeps the parent's terms",
+            f"Use the parent's license ({entry.id}) or say in the card how its terms are kept.",
+        )
+        return own._replace(settled=True)
+    where = f"license: {entry.hub_id}" + (
+        f", license_name: {entry.id}, license_link: {entry.url}" if entry.hub_id == "other" else ""
+    )
+    if parent.how == "--license":
+        message = f"held to {entry.id} by --license, the card is licensed {own.shown}, {dropped}"
+    else:
+        message = (
+            f"{parent.relation} of {parent.shown} ({entry.name}, found in {parent.how}) "
+            f"is licensed {own.shown}, {dropped}"
+        )
+    ctx.add(
+        "derivative-license-drops-restrictions",
+        ctx.card.key_line("license"),
+        message,
+        f"License the model under the parent's license ({where}), as it requires.",
+    )
+    return own._replace(settled=True)

@@ -110,7 +110,7 @@ def _license(ctx: Context, metadata: dict[str, Any], parents: list[Parent]) -> O
         if rail is not None:
             return OwnLicense(value, rail, False, False)
         if value in known:
-            return OwnLicense(value, None, True, False)
+            return OwnLicense(value, None, True, False, licenses.terms(value))
     line = ctx.card.key_line(key)
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         ctx.add(
@@ -119,8 +119,13 @@ def _license(ctx: Context, metadata: dict[str, Any], parents: list[Parent]) -> O
             f"license must be one Hub license id, got a list: {shown(value)}",
         )
         rail = next((info for v in value if (info := specific_rail(v)) is not None), None)
+        found = next((entry for v in value if (entry := licenses.terms(v)) is not None), None)
         return OwnLicense(
-            ", ".join(value), rail, all(v in text.unrestricted_names() for v in value), False
+            ", ".join(value),
+            rail,
+            all(v in text.unrestricted_names() for v in value),
+            False,
+            found,
         )
     if not isinstance(value, str):
         ctx.add("license-unknown", line, f"license must be one Hub license id, got {shown(value)}")
@@ -195,6 +200,7 @@ def _other(ctx: Context, metadata: dict[str, Any], line: int) -> OwnLicense:
         else ctx.named_in_text()
     )
     rail = named[0] if named else None
+    found = None if rail else licenses.terms_named(name, link)
     unrestricted = isinstance(name, str) and name.lower() in text.unrestricted_names()
     if not ctx.linked:
         what = f"license_name {name!r} but" if name else "no license_name and"
@@ -203,7 +209,7 @@ def _other(ctx: Context, metadata: dict[str, Any], line: int) -> OwnLicense:
             line,
             f"license: other with {what} no license_link, no link to a license text and no LICENSE file",
         )
-        return OwnLicense("other", rail, unrestricted, True)
+        return OwnLicense("other", rail, unrestricted, True, found)
     missing = [k for k, v in (("license_name", name), ("license_link", link)) if not v]
     if missing:
         ctx.add(
@@ -211,7 +217,7 @@ def _other(ctx: Context, metadata: dict[str, Any], line: int) -> OwnLicense:
             line,
             f"license: other without {' and '.join(missing)} (the card links its license in the text)",
         )
-    return OwnLicense("other", rail, unrestricted, False)
+    return OwnLicense("other", rail, unrestricted, False, found)
 
 
 def _family_tag(
