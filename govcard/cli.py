@@ -256,6 +256,12 @@ def _carbon_table(results: list[Footprint]) -> str:
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Skip a rule (repeatable).")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Add what is missing and fixable (license metadata, the notice, the terms block, the "
+    "Built with line) to each card in place, then check; nothing else in a file changes.",
+)
 def check(
     paths: tuple[str, ...],
     base_card: str | None,
@@ -265,6 +271,7 @@ def check(
     output_format: str,
     strict: bool,
     ignore: tuple[str, ...],
+    fix: bool,
 ) -> None:
     """Check model cards against their license's requirements (for CI and pre-commit).
 
@@ -277,19 +284,22 @@ def check(
       govcard check out/models/*/README.md
       govcard check README.md --base-card parent/README.md --format github
       govcard check README.md --base-card hub:bigcode/starcoder
+      govcard check --fix README.md
     """
     from pathlib import Path
 
     from govcard import cards, report
     from govcard import check as checking
     from govcard.errors import GovcardError
-    from govcard.licenses import hub_license_ids
+    from govcard.licenses import hub_license_ids, terms
 
     ignored, severity = checking.load_config(Path.cwd())
     for rule in ignore:
         checking.validate_rule(rule, "--ignore")
-    if license_id is not None and license_id not in hub_license_ids():
+    if license_id is not None and license_id not in hub_license_ids() and not terms(license_id):
         raise GovcardError.at("--license", f"{license_id!r} is not a Hub license id")
+    if fix and "-" in paths:
+        raise GovcardError.at("--fix", "fixes cards in place; give files, not - (stdin)")
     base = None
     if base_card is not None:
         from govcard import hubcard  # imports huggingface_hub only to fetch a card
@@ -315,6 +325,17 @@ def check(
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         raise GovcardError.at(missing[0], "no such file or directory")
+    if fix:
+        from govcard.check.fix import fix_file
+
+        for path in paths:
+            folder = Path(path).is_dir()
+            files = checking.card_files(Path(path)) if folder else [Path(path)]
+            for file in files:
+                if folder and not checking.files.is_walked_card(file, options):
+                    continue  # not a model card: the check skips it, and so does --fix
+                for change in fix_file(file, options):
+                    click.echo(f"{file}: fixed: {change}", err=True)
     results = []
     for path in paths:
         if path == "-":
@@ -656,6 +677,94 @@ def init(directory: str, force: bool) -> None:
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: edit {written[0]}, then run govcard validate {written[0]}")
+
+
+@cli.group(name="license")
+def license_group() -> None:
+    """Print a license's terms for a model card's License section (no project.yaml needed).
+
+    For fine-tuners: the obligations when sharing the model or a derivative, each with the
+    section of the license that states it, and a RAIL license's use restrictions.
+
+    \b
+    Example:
+      govcard license show llama3.1 >> README.md
+      govcard license list
+    """
+
+
+@license_group.command(name="show")
+@click.argument("license_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="A '## License' block to paste into a model card, or JSON for other tools.",
+)
+def license_show(license_id: str, output_format: str) -> None:
+    """Print the terms of license ID as Markdown for a model card, or as JSON.
+
+    ID is a license id of `govcard license list`, or a name cards give it (the license_name of
+    `license: other`, "Llama 3.1 Community License"), in any case.
+
+    \b
+    Example:
+      govcard license show bigscience-openrail-m
+      govcard license show llama3.1 --format json
+    """
+    from govcard import license_block
+    from govcard.errors import GovcardError
+
+    entry = license_block.lookup(license_id)
+    if entry is None:
+        close = license_block.suggestion(license_id)
+        hint = f" (did you mean {close}?)" if close else ""
+        raise GovcardError.at(
+            click.get_current_context().command_path,
+            f"{license_id!r} is not a license govcard knows{hint}; see govcard license list",
+        )
+    if output_format == "json":
+        import json
+
+        document = license_block.as_json(entry)
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(license_block.markdown(entry), nl=False)
+
+
+@license_group.command(name="list")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A line per license, or JSON for other tools.",
+)
+def license_list(output_format: str) -> None:
+    """List the licenses govcard knows: id, family, name and where the text was read.
+
+    \b
+    Example:
+      govcard license list
+      govcard license list --format json
+    """
+    from govcard import license_block
+
+    rows = [license_block.summary(entry) for entry in license_block.entries().values()]
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps({"licenses": rows}, indent=2, ensure_ascii=False))
+        return
+    columns = ("id", "family", "name")
+    widths = {key: max(len(key), *(len(row[key]) for row in rows)) for key in columns}
+    click.echo("  ".join(key.ljust(widths[key]) for key in columns) + "  text read from")
+    for row in rows:
+        source = " ".join(row["source"].split())
+        click.echo("  ".join(row[key].ljust(widths[key]) for key in columns) + f"  {source}")
 
 
 def main() -> None:

@@ -65,6 +65,9 @@ class Catalog(NamedTuple):
     before: dict[str, tuple[str, ...]]
     """For each stem, the words that come before its word in a name ("stable" for the
     "diffusion" of "stable diffusion")."""
+    after: dict[str, frozenset[str] | None]
+    """For each stem, the characters that follow it in a name or repo id, past one separator
+    ("2" for the "llama" of "Llama 2"); None when a name is the stem alone ("Gemma")."""
 
 
 # Parts of the names of the families the text is searched for (StarCoder, SantaCoder, BLOOM,
@@ -139,7 +142,16 @@ def catalog() -> Catalog:
         )
         for stem in STEMS
     }
-    return Catalog(repos, names, pattern, publishers, inside, before)
+    after: dict[str, frozenset[str] | None] = {}
+    for stem in STEMS:
+        following: set[str] = set()
+        for match in [*repos, *(b.match.lower() for b in names.values())]:
+            for i in _occurrences(match, stem):
+                rest = match[i + len(stem) :]
+                following.add(rest[1:2] if rest[:1] in " -_" else rest[:1])
+        alone = any(squash(b.match) == stem for b in names.values())
+        after[stem] = None if alone else frozenset(following)
+    return Catalog(repos, names, pattern, publishers, inside, before, after)
 
 
 def _occurrences(text: str, part: str) -> list[int]:
@@ -286,7 +298,7 @@ def from_text(card: Card) -> list[Parent]:
     body = card.lowered  # the body, then the front matter: only the body is searched
     found: dict[str, Parent] = {}
     covered = 0
-    for stem_at, stem in _stem_positions(body, len(card.body), known.inside):
+    for stem_at, stem in _stem_positions(body, len(card.body), known):
         if stem_at < covered:
             continue  # in a name already read ("sd" in "stable-diffusion-xl-base-1.0/sd_xl")
         match = _name_around(known, body, stem_at, stem)
@@ -333,25 +345,44 @@ def _cue_after(body: str, end: int) -> str | None:
 
 
 # Real cards name a family a few dozen times; a card built to name one a million times is read up
-# to this many mentions, so that the search stays linear and short.
+# to this many mentions, so that the search stays linear and short. A card that quotes a license
+# names its family hundreds of times ("the Llama Materials"); a parent is named before that, so
+# each stem is read up to _MAX_PER_STEM mentions.
 _MAX_MENTIONS = 2000
+_MAX_PER_STEM = 120
 
 
-def _stem_positions(
-    body: str, end: int, inside: dict[str, frozenset[str]]
-) -> list[tuple[int, str]]:
+def _stem_positions(body: str, end: int, known: Catalog) -> list[tuple[int, str]]:
+    """Where a stem may start or end a name: after no letter (or the letters a name has before
+    it), and before what a name has after it ("llama 2", not "llama materials"), unless a name
+    ends there ("code llama")."""
     positions: list[tuple[int, str]] = []
     for stem in STEMS:
-        allowed = inside[stem]
+        allowed = known.inside[stem]
+        following = known.after[stem]
+        ends = known.before[stem]
         position = body.find(stem, 0, end)
-        while position >= 0 and len(positions) < _MAX_MENTIONS:
+        count = 0
+        while position >= 0 and count < _MAX_PER_STEM and len(positions) < _MAX_MENTIONS:
             if (
                 not body[position - 1 : position].isalnum()
                 or body[position - 2 : position] in allowed
+            ) and (
+                following is None
+                or _next_char(body, position + len(stem)) in following
+                or body[position - 2 : position] in allowed
+                or any(body.endswith(word, 0, position - 1) for word in ends)
             ):
                 positions.append((position, stem))
+                count += 1
             position = body.find(stem, position + 1, end)
     return sorted(positions)
+
+
+def _next_char(body: str, at: int) -> str:
+    """The character after `at`, past one separator (" ", "-", "_")."""
+    first = body[at : at + 1]
+    return body[at + 1 : at + 2] if first and first in " -_" else first
 
 
 def _name_around(known: Catalog, body: str, position: int, stem: str) -> re.Match[str] | None:

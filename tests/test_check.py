@@ -418,6 +418,45 @@ FAILING: dict[str, Case] = {
             )
         ],
     ),
+    "license-notice-missing": Case(
+        _text(
+            "---\nlicense: gemma\nbase_model: google/gemma-2b\n---\n# Gemma-2B-Poems\n\n"
+            "Fine-tuned on poems.\n"
+        ),
+        [
+            (
+                "license-notice-missing",
+                "warning",
+                5,
+                ("Gemma Terms of Use", "Gemma is provided under and subject to", "§3.1"),
+            )
+        ],
+    ),
+    "license-display-missing": Case(
+        _text(
+            "---\nlicense: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\n---\n"
+            "# Llama-3.1-Poems-8B\n\nFine-tuned on poems.\n\n"
+            "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta "
+            "Platforms, Inc. All Rights Reserved.\n"
+        ),
+        [("license-display-missing", "warning", 5, ('"Built with Llama"', "§1.b.i"))],
+    ),
+    "license-name-prefix-missing": Case(
+        _text(
+            "---\nlicense: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\n---\n"
+            "# Suzume\n\n**Built with Meta Llama 3**\n\nFine-tuned on poems.\n\n"
+            "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta "
+            "Platforms, Inc. All Rights Reserved.\n"
+        ),
+        [("license-name-prefix-missing", "warning", 5, ('"Llama 3"', '"Suzume"'))],
+    ),
+    "template-placeholder": Case(
+        _text(
+            "---\nlicense: mit\n---\n# A model\n\n## Training data\n\n"
+            "[More Information Needed]\n\n## Evaluation\n\n[More Information Needed]\n"
+        ),
+        [("template-placeholder", "warning", 8, ("2 template placeholders", "More Information"))],
+    ),
     "derivative-sections-dropped": Case(
         _child_against_parent,
         [
@@ -519,6 +558,32 @@ PASSING: dict[str, list[Callable[[], list[str]]]] = {
     "derivative-modifications-undescribed": [
         _fixture("derivative-starcoder.md"),
         _fixture("derivative-body-repo.md"),
+    ],
+    "license-notice-missing": [
+        _text(
+            "---\nlicense: gemma\nbase_model: google/gemma-2b\n---\n# Gemma-2B-Poems\n\n"
+            "Fine-tuned on poems.\n\nGemma is provided under and subject to the Gemma Terms of\n"
+            "Use found at ai.google.dev/gemma/terms\n"
+        )
+    ],
+    "license-display-missing": [
+        _text(
+            "---\nlicense: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\n---\n"
+            "# Llama-3.1-Poems-8B\n\n**Built with Llama**\n\nFine-tuned on poems.\n"
+        )
+    ],
+    "license-name-prefix-missing": [
+        _text(
+            "---\nlicense: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\n---\n"
+            "# Llama-3-Suzume-8B\n\nFine-tuned on poems.\n"
+        ),
+        _text(
+            "---\nlicense: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\n"
+            "base_model_relation: quantized\n---\n# Suzume GGUF\n\nA 4-bit GGUF.\n"
+        ),
+    ],
+    "template-placeholder": [
+        _text("---\nlicense: mit\n---\n# A model\n\nJinja slots open with `{{`.\n")
     ],
     "derivative-sections-dropped": [
         lambda: [

@@ -60,14 +60,19 @@ KEYS = frozenset(
 """The metadata keys the check reads; the others are not parsed."""
 
 
-def check_card(card: Card, options: Options, folder: Path | None) -> list[Finding]:
-    """The findings of one parsed card, in line order."""
+def run(card: Card, options: Options, folder: Path | None) -> Context:
+    """Every rule family on one parsed card, in the registry's order."""
     ctx = Context(card, options, folder, registry.RULES)
     for family in registry.FAMILIES:
         family.check(ctx)
         if ctx.stop:
             break
-    return sorted(ctx.findings, key=lambda f: (f.line, f.rule))
+    return ctx
+
+
+def check_card(card: Card, options: Options, folder: Path | None) -> list[Finding]:
+    """The findings of one parsed card, in line order."""
+    return sorted(run(card, options, folder).findings, key=lambda f: (f.line, f.rule))
 
 
 def check_text(text: str, path: str, options: Options) -> FileResult:
@@ -85,6 +90,11 @@ def check_file(path: Path, options: Options) -> FileResult:
 
 
 _CARD_NAMES = frozenset({"readme.md", "model_card.md", "modelcard.md"})
+
+
+def is_walked_card(path: Path, options: Options) -> bool:
+    """Whether a file found in a folder is checked as a model card (see `_check_walked`)."""
+    return _check_walked(path, options) is not None
 
 
 def _check_walked(path: Path, options: Options) -> FileResult | None:

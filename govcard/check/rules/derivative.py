@@ -93,8 +93,8 @@ def check(ctx: Context) -> None:
             )
     if parents and not ctx.own.settled:
         ctx.own = _derivative_license(ctx, ctx.own, parents)
-    for parent, entry in ctx.term_parents:
-        if parent.how.startswith("the card's text"):
+    for index, (parent, entry) in enumerate(ctx.term_parents):
+        if index == 0 and parent.how.startswith("the card's text"):
             ctx.add(
                 "derivative-detected",
                 parent.line,
@@ -273,6 +273,8 @@ def _dropped(own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | No
             f"which allows commercial use; the {entry.name} is non-commercial "
             f"(§{entry.noncommercial.section})"
         )
+    if entry.share_alike is not None and own.terms is not None and own.terms.share_alike is None:
+        return f"which drops share-alike: adaptations keep the same license elements (§{entry.share_alike.section})"
     if grants.family == entry.family:
         return None
     if entry.derivatives == "same-terms":
