@@ -65,9 +65,11 @@ class Catalog(NamedTuple):
     before: dict[str, tuple[str, ...]]
     """For each stem, the words that come before its word in a name ("stable" for the
     "diffusion" of "stable diffusion")."""
-    after: dict[str, frozenset[str] | None]
-    """For each stem, the characters that follow it in a name or repo id, past one separator
-    ("2" for the "llama" of "Llama 2"); None when a name is the stem alone ("Gemma")."""
+    finders: dict[str, re.Pattern[str]]
+    """For each stem, where it may start or end a name: after no letter or digit (or after the
+    letters a name has before it, "ar" for "starcoder"), and before what a name has after it
+    past one separator ("2" for the "llama" of "Llama 2", not "llama materials") unless a name
+    ends there after its word before ("code llama"). One search per stem, in C."""
 
 
 # Parts of the names of the families the text is searched for (StarCoder, SantaCoder, BLOOM,
@@ -142,7 +144,7 @@ def catalog() -> Catalog:
         )
         for stem in STEMS
     }
-    after: dict[str, frozenset[str] | None] = {}
+    finders: dict[str, re.Pattern[str]] = {}
     for stem in STEMS:
         following: set[str] = set()
         for match in [*repos, *(b.match.lower() for b in names.values())]:
@@ -150,8 +152,15 @@ def catalog() -> Catalog:
                 rest = match[i + len(stem) :]
                 following.add(rest[1:2] if rest[:1] in " -_" else rest[:1])
         alone = any(squash(b.match) == stem for b in names.values())
-        after[stem] = None if alone else frozenset(following)
-    return Catalog(repos, names, pattern, publishers, inside, before, after)
+        word = re.escape(stem)
+        # The stem first, so that the search looks for it as a literal; then where it stands.
+        within = [f"(?<={re.escape(letters)}{word})" for letters in sorted(inside[stem])]
+        ends = [rf"(?<={re.escape(w)}[\s\S]{word})" for w in before[stem]]
+        chars = "".join(re.escape(c) for c in sorted(following) if c)
+        right = "" if alone else "(?:" + "|".join([f"(?=[ _-]?[{chars}])", *ends]) + ")"
+        left = rf"(?<![^\W_]{word}){right}"
+        finders[stem] = re.compile(word + "(?:" + "|".join([*within, left]) + ")")
+    return Catalog(repos, names, pattern, publishers, inside, before, finders)
 
 
 def _occurrences(text: str, part: str) -> list[int]:
@@ -186,6 +195,12 @@ _FILLER = re.compile(
 # Words are what lies between these; a comma or a full stop stays in the word, so that a cue
 # of another clause does not count.
 _WORD = re.compile(r"[^\s*_`\[\(\"'\u2019:]+")
+# A part of every cue of _CUE and _CUE_AFTER: a mention with none of them within reach (the
+# words before a name, the name, the words after it) has no cue, and is not read further.
+_ANY_CUE = re.compile(
+    r"tun|train|based|deriv|distill|quanti|merg|adapter|lora|lycoris|dreambooth|controlnet"
+    r"|checkpoint|conver|gguf|ggml|gptq|awq|exl2|continu|initiali|built|further|variant|prun"
+)
 _CUE_AFTER = re.compile(
     r"[\s*_`\]\)\"'\u2019-]+(?:[\w.-]+[\s_-]+){0,3}(?:fine[\s-]?tun|finetun|lora|lycoris|dreambooth|adapter"
     r"|merg|gguf|gptq|awq|quantiz|-?based)"
@@ -298,9 +313,14 @@ def from_text(card: Card) -> list[Parent]:
     body = card.lowered  # the body, then the front matter: only the body is searched
     found: dict[str, Parent] = {}
     covered = 0
+    # A family found once is not looked for again: a card names its parent first, and later
+    # mentions of the family ("Llama 2" in its license, prompts, benchmarks) add nothing.
+    done: set[str] = set()
     for stem_at, stem in _stem_positions(body, len(card.body), known):
-        if stem_at < covered:
+        if stem_at < covered or stem in done:
             continue  # in a name already read ("sd" in "stable-diffusion-xl-base-1.0/sd_xl")
+        if not _ANY_CUE.search(body, max(0, stem_at - 200), stem_at + 120):
+            continue  # no cue within reach of any name around it: most mentions
         match = _name_around(known, body, stem_at, stem)
         if match is None:
             continue
@@ -317,6 +337,7 @@ def from_text(card: Card) -> list[Parent]:
         line = card.line_around(position)
         relation = next((r for r, p in _RELATIONS if p.search(cue)), "derivative")
         shown = f"{base.shown} ({base.match})" if "/" in text else base.shown
+        done.add(stem)
         found[base.shown] = Parent(
             shown,
             base.license,
@@ -353,36 +374,14 @@ _MAX_PER_STEM = 120
 
 
 def _stem_positions(body: str, end: int, known: Catalog) -> list[tuple[int, str]]:
-    """Where a stem may start or end a name: after no letter (or the letters a name has before
-    it), and before what a name has after it ("llama 2", not "llama materials"), unless a name
-    ends there ("code llama")."""
+    """Where a stem may start or end a name (see `Catalog.finders`), in order."""
     positions: list[tuple[int, str]] = []
     for stem in STEMS:
-        allowed = known.inside[stem]
-        following = known.after[stem]
-        ends = known.before[stem]
-        position = body.find(stem, 0, end)
-        count = 0
-        while position >= 0 and count < _MAX_PER_STEM and len(positions) < _MAX_MENTIONS:
-            if (
-                not body[position - 1 : position].isalnum()
-                or body[position - 2 : position] in allowed
-            ) and (
-                following is None
-                or _next_char(body, position + len(stem)) in following
-                or body[position - 2 : position] in allowed
-                or any(body.endswith(word, 0, position - 1) for word in ends)
-            ):
-                positions.append((position, stem))
-                count += 1
-            position = body.find(stem, position + 1, end)
+        for count, match in enumerate(known.finders[stem].finditer(body, 0, end)):
+            if count >= _MAX_PER_STEM or len(positions) >= _MAX_MENTIONS:
+                break
+            positions.append((match.start(), stem))
     return sorted(positions)
-
-
-def _next_char(body: str, at: int) -> str:
-    """The character after `at`, past one separator (" ", "-", "_")."""
-    first = body[at : at + 1]
-    return body[at + 1 : at + 2] if first and first in " -_" else first
 
 
 def _name_around(known: Catalog, body: str, position: int, stem: str) -> re.Match[str] | None:

@@ -457,6 +457,34 @@ FAILING: dict[str, Case] = {
         ),
         [("template-placeholder", "warning", 8, ("2 template placeholders", "More Information"))],
     ),
+    "license-conflict": Case(
+        _text(
+            "---\nlicense: mit\n---\n# M\n\n## License\n\nReleased under the Apache License 2.0.\n"
+        ),
+        [("license-conflict", "warning", 6, ("metadata says mit", "names apache-2.0"))],
+    ),
+    "derivative-parents-conflict": Case(
+        _text(
+            "---\nlicense: gemma\nbase_model:\n- google/gemma-2b\n- bigcode/starcoder\n---\n"
+            "# Gemma-StarCoder-Merge\n\nA merge made with mergekit; use is subject to the use "
+            "restrictions.\n\nGemma is provided under and subject to the Gemma Terms of Use found "
+            "at ai.google.dev/gemma/terms\n"
+        ),
+        [
+            (
+                "derivative-license-drops-restrictions",
+                "error",
+                2,
+                ("StarCoder (bigcode/starcoder)", "licensed gemma"),
+            ),
+            (
+                "derivative-parents-conflict",
+                "warning",
+                3,
+                ("Gemma 2B (google/gemma-2b) (gemma)", "(openrail)"),
+            ),
+        ],
+    ),
     "derivative-sections-dropped": Case(
         _child_against_parent,
         [
@@ -584,6 +612,19 @@ PASSING: dict[str, list[Callable[[], list[str]]]] = {
     ],
     "template-placeholder": [
         _text("---\nlicense: mit\n---\n# A model\n\nJinja slots open with `{{`.\n")
+    ],
+    "license-conflict": [
+        _text("---\nlicense: mit\n---\n# M\n\n## License\n\nThe MIT License; see LICENSE.\n"),
+        _text(
+            "---\nlicense: apache-2.0\n---\n# M\n\n## License\n\nThe weights: Apache License "
+            "2.0. The training data: the MIT License.\n"
+        ),
+    ],
+    "derivative-parents-conflict": [
+        _text(
+            "---\nlicense: llama2\nbase_model:\n- meta-llama/Llama-2-7b-hf\n"
+            "- CohereForAI/c4ai-command-r-plus\n---\n# Llama-2-Merge\n\nA merge with mergekit.\n"
+        )
     ],
     "derivative-sections-dropped": [
         lambda: [

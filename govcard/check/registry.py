@@ -9,8 +9,16 @@ The rules reference in the docs is generated from `RULES`.
 from __future__ import annotations
 
 from govcard.check.model import Rule
-from govcard.check.rules import derivative, duties, front_matter, license, metadata, rail
+from govcard.check.rules import (
+    consistency,
+    derivative,
+    duties,
+    front_matter,
+    license,
+    metadata,
+    rail,
+)
 
-FAMILIES = (front_matter, metadata, license, derivative, rail, duties)
+FAMILIES = (front_matter, metadata, license, derivative, rail, duties, consistency)
 
 RULES: dict[str, Rule] = {rule.id: rule for family in FAMILIES for rule in family.RULES}

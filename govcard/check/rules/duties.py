@@ -165,25 +165,18 @@ _SLOT = re.compile(r"\{\{[^{}\n]{0,200}\}\}")
 
 def _placeholders(ctx: Context) -> None:
     text = ctx.card.text
-    stock = text.count("[More Information Needed]")
-    slots = _SLOT.findall(text) if "{{" in text else []
-    if not stock and not slots:
+    stock_at = text.find("[More Information Needed]")
+    slot = _SLOT.search(text, text.find("{{")) if "{{" in text else None
+    if stock_at < 0 and slot is None:
         return
-    found = [
-        (i, p)
-        for i, p in ((text.find("[More Information Needed]"), "stock"), (_first_slot(text), "slot"))
-        if i >= 0
-    ]
-    position, placeholder = min(found)
-    count = stock + len(slots)
-    shown = "{{ ... }}" if placeholder == "slot" else "[More Information Needed]"
+    stock = text.count("[More Information Needed]", stock_at) if stock_at >= 0 else 0
+    slots = len(_SLOT.findall(text, slot.start())) if slot is not None else 0
+    found = [i for i in (stock_at, slot.start() if slot else -1) if i >= 0]
+    position = min(found)
+    shown = "[More Information Needed]" if position == stock_at else "{{ ... }}"
+    count = stock + slots
     ctx.add(
         "template-placeholder",
         text.count("\n", 0, position) + 1,
         f"{count} template placeholder{'s' if count > 1 else ''} left, first {shown}",
     )
-
-
-def _first_slot(text: str) -> int:
-    match = _SLOT.search(text) if "{{" in text else None
-    return -1 if match is None else match.start()

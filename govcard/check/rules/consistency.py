@@ -1,0 +1,157 @@
+"""Whether what a card says about its license agrees with itself: the metadata, the license its
+License section states, a LICENSE file beside it, and the licenses of the parents it merges."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from govcard import licenses
+from govcard.check import text
+from govcard.check.context import folder_files, specific_rail
+from govcard.check.model import Rule
+
+if TYPE_CHECKING:
+    from govcard.check.context import Context
+
+RULES = (
+    Rule(
+        "license-conflict",
+        "warning",
+        "The card states two different licenses",
+        "The metadata's license is what the Hub shows and filters on; a License section or a LICENSE file that names another license leaves readers unsure which terms apply.",
+        "Make the metadata, the License section and the LICENSE file name the same license.",
+    ),
+    Rule(
+        "derivative-parents-conflict",
+        "warning",
+        "A merge of parents whose licenses cannot both be kept",
+        "Each parent's license asks that its own terms govern the derivative (Gemma's and the RAIL licenses' use restrictions as an enforceable provision, Llama's and Qwen's agreements); one Hub license id cannot carry two such sets of terms.",
+        "Check with the licensors whether the merge may be shared, and under which terms; say so in the card.",
+    ),
+)
+
+# How much of a License section, and of a LICENSE file, is read for the license it names.
+_SECTION = 1500
+_FILE_HEAD = 1000
+
+
+@cache
+def _names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every name of a license of the catalogs, as a pattern, and each name's license id."""
+    by_name: dict[str, str] = {}
+    for entry in licenses.terms_catalog().values():
+        for alias in entry.aliases:
+            by_name[_key(alias)] = entry.id
+    for info in licenses.catalog().values():
+        if not info.family_only:
+            for alias in info.aliases:
+                by_name[_key(alias)] = info.id
+    names = sorted(by_name, key=len, reverse=True)
+    words = [r"[\s_-]*".join(re.escape(part) for part in name.split()) for name in names]
+    return re.compile("|".join(words)), by_name
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace("-", " ").replace("_", " ").split())
+
+
+def named(lowered: str) -> list[str]:
+    """The ids of the catalog licenses a lowercase text names, in order, without repeats."""
+    pattern, by_name = _names()
+    found: list[str] = []
+    for match in pattern.finditer(lowered):
+        license_id = by_name.get(_key(match.group()))
+        if license_id is not None and license_id not in found:
+            found.append(license_id)
+    return found
+
+
+def _own_id(ctx: Context) -> str | None:
+    own = ctx.own
+    if own.terms is not None:
+        return own.terms.id
+    if own.rail is not None:
+        return own.rail.id
+    return own.shown if own.shown in licenses.terms_ids() else None
+
+
+def check(ctx: Context) -> None:
+    """License section and LICENSE file against the metadata; parents against each other."""
+    own = _own_id(ctx)
+    if own is not None and not ctx.own.settled and isinstance(ctx.metadata.get("license"), str):
+        _section(ctx, own)
+        _file(ctx, own)
+    _parents(ctx)
+
+
+def _section(ctx: Context, own: str) -> None:
+    body = ctx.card.lowered[: len(ctx.card.body)]
+    heading = text.heading_with("licen", body)
+    if heading is None:
+        return
+    start = body.find("\n", heading) + 1
+    if start <= 0:
+        return
+    end = body.find("\n#", start)
+    section = body[start : min(end if end >= 0 else len(body), start + _SECTION)]
+    stated = named(section)
+    if stated and own not in stated:
+        line = ctx.card.body_start + body.count("\n", 0, heading)
+        ctx.add(
+            "license-conflict",
+            line,
+            f"the metadata says {own}, but the License section names {', '.join(stated)}",
+        )
+
+
+def _file(ctx: Context, own: str) -> None:
+    if ctx.folder is None:
+        return
+    folder = os.path.realpath(ctx.folder)
+    present = [name for name in text.LICENSE_FILES if name in folder_files(folder)]
+    if not present:
+        return
+    try:
+        with open(os.path.join(folder, present[0]), "rb") as handle:
+            head = handle.read(_FILE_HEAD).decode("utf-8", "replace").lower()
+    except OSError:
+        return
+    stated = named(head)[:1]
+    if stated and stated[0] != own:
+        ctx.add(
+            "license-conflict",
+            ctx.card.key_line("license"),
+            f"the metadata says {own}, but {present[0]} beside the card is the {_title(stated[0])}",
+        )
+
+
+def _title(license_id: str) -> str:
+    entry = licenses.terms(license_id) or licenses.rail(license_id)
+    return entry.name if entry is not None else license_id
+
+
+def _parents(ctx: Context) -> None:
+    """Two parents of different families, one of which asks that its own terms govern."""
+    families: dict[str, str] = {}
+    binding: set[str] = set()
+    for parent in ctx.parents:
+        info = specific_rail(parent.license)
+        if info is not None:
+            families.setdefault("openrail", parent.shown)
+            binding.add("openrail")
+            continue
+        for candidate, entry in ctx.term_parents:
+            if candidate is parent:
+                families.setdefault(entry.family, parent.shown)
+                if entry.derivatives == "same-terms":
+                    binding.add(entry.family)
+    if len(families) > 1 and binding:
+        shown = "; ".join(f"{shown} ({family})" for family, shown in families.items())
+        ctx.add(
+            "derivative-parents-conflict",
+            ctx.card.key_line("base_model"),
+            f"the parents' licenses belong to different families, and one asks that its own terms govern: {shown}",
+        )
