@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field, fields
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # The package's data folder. A plain path, not importlib.resources: `govcard check` starts on every
 # commit, and importlib.resources costs it 5 ms of imports; the data ships inside the package.
@@ -147,16 +147,14 @@ def hub_license_ids() -> dict[str, str]:
 # --- the license families beyond RAIL (data/terms/) ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One term of a license: where the license says it, in its own words."""
 
     section: str
     quote: str
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     """An attribution notice a license asks copies to keep."""
 
     text: str
@@ -165,8 +163,7 @@ class Notice:
     quote: str
 
 
-@dataclass(frozen=True)
-class Display:
+class Display(NamedTuple):
     """Phrases a license asks derivatives to display ("Built with Llama")."""
 
     phrases: tuple[str, ...]
@@ -174,8 +171,7 @@ class Display:
     quote: str
 
 
-@dataclass(frozen=True)
-class NamePrefix:
+class NamePrefix(NamedTuple):
     """How a derivative model's name must begin ("Llama 3")."""
 
     prefix: str
@@ -183,8 +179,7 @@ class NamePrefix:
     quote: str
 
 
-@dataclass(frozen=True)
-class UsePolicy:
+class UsePolicy(NamedTuple):
     """A use policy a license incorporates (Llama's acceptable use policy)."""
 
     name: str
@@ -194,8 +189,7 @@ class UsePolicy:
     source: str
 
 
-@dataclass(frozen=True)
-class OtherTerm:
+class OtherTerm(NamedTuple):
     """A term a model card reader cares about that has no field of its own."""
 
     id: str
@@ -210,8 +204,7 @@ use where it has none, no use policy); the same terms (its use restrictions or l
 carried as an enforceable provision); no sharing of adapted material at all."""
 
 
-@dataclass(frozen=True)
-class Terms:
+class Terms(NamedTuple):
     """A license of the families beyond RAIL (Llama, Gemma, Qwen, CC NC, permissive), as its
     text says, each term with its section and words."""
 

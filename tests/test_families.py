@@ -73,9 +73,21 @@ def test_llama3_relicensed_permissively_is_an_error(workdir: Path, child: str) -
     )
 
 
-@pytest.mark.parametrize("child", ["llama3", "llama3.1", "cc-by-nc-4.0"])
-def test_llama3_kept_or_narrowed_is_no_error(workdir: Path, child: str) -> None:
-    found = findings(card(f"license: {child}\nbase_model: {LLAMA3}"))
+@pytest.mark.parametrize(
+    ("child", "body"),
+    [
+        ("llama3", ""),
+        ("llama3.1", ""),
+        # Narrower on commerce, and the card says the parent's terms apply as well.
+        ("cc-by-nc-4.0", "Use must also comply with the Meta Llama 3 Acceptable Use Policy.\n"),
+        (
+            "cc-by-nc-4.0",
+            "## License\n\nThe CC BY-NC 4.0 license; the base weights: Llama 3 Community License.\n",
+        ),
+    ],
+)
+def test_llama3_kept_or_narrowed_is_no_error(workdir: Path, child: str, body: str) -> None:
+    found = findings(card(f"license: {child}\nbase_model: {LLAMA3}", f"# Suzume\n\n{body}"))
     assert errors(found) == [], found
     # Only the duties of the Llama 3 license remain (the card shows none of them).
     assert {(f.rule, f.severity) for f in found} == {
@@ -83,6 +95,12 @@ def test_llama3_kept_or_narrowed_is_no_error(workdir: Path, child: str) -> None:
         ("license-notice-missing", "warning"),
         ("license-name-prefix-missing", "warning"),
     }
+
+
+def test_llama3_under_a_bare_nc_license_drops_its_use_policy(workdir: Path) -> None:
+    # CC BY-NC grants every non-commercial use, the ones Llama's policy forbids included.
+    drop = the_drop(findings(card(f"license: cc-by-nc-4.0\nbase_model: {LLAMA3}")))
+    assert "which drops the Meta Llama 3 Acceptable Use Policy (§1.b.iv)" in drop.message
 
 
 def test_llama3_under_the_openrail_family_tag_is_a_license_finding(workdir: Path) -> None:

@@ -25,6 +25,7 @@ _REFERENCE = re.compile(
     r"use[\s*_/-]+(?:based[\s*_/-]+)?restrictions|usage[\s*_/-]+restrictions|attachment[\s*]+a\b"
     r"|restrictions[\s*]+(?:set[\s*]+out|listed|specified|contained)[\s*]+in"
     r"|restrictions[\s*]+(?:in|of)[\s*]+the[^.]{0,60}?licen[cs]e|subject[\s*]+to[\s*]+the[^.]{0,60}?restrictions"
+    r"|comply[\s*]+with[\s*]+the[\s*]+restrictions"
 )
 _DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
 # Addresses (each read once, so the search stays linear), and Markdown links to a LICENSE file.
@@ -32,7 +33,8 @@ _ADDRESS = re.compile(r"https?://[^\s)\]>\"']{1,300}")
 _LICENSE_FILE_LINK = re.compile(r"\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)")
 _LICENSE_STATEMENT = re.compile(
     r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
-    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w",
+    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w"
+    r"|governed[\s*]+by[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^\*\*licen[cs]e\*\*[ \t]+\w",
     re.MULTILINE,
 )
 # Licenses without use restrictions, as cards name them in prose.

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govcard import licenses
+from govcard.check import text
 from govcard.check.context import OwnLicense, specific_rail
 from govcard.check.model import Rule
 
@@ -257,7 +258,7 @@ def _more(entry: licenses.Terms) -> str:
     return "; ".join(more) or "terms without the parent's conditions"
 
 
-def _dropped(own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | None:
+def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | None:
     """What the card's license drops of a restricted parent license's terms: None if nothing,
     "" if the catalogs cannot tell."""
     if own.shown == entry.id or (own.terms is not None and own.terms.id == entry.id):
@@ -287,6 +288,19 @@ def _dropped(own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | No
     if entry.derivatives == "not-more-permissive":
         if grants.permissive:
             return f"which grants what the {entry.name} does not: {_more(entry)}"
+        if (
+            grants.noncommercial
+            and entry.use_policy is not None
+            and grants.family != "openrail"
+            and not _names_the_parents_terms(ctx, entry)
+        ):
+            # Narrower on commerce, but it grants every non-commercial use, the ones the
+            # parent's use policy forbids included: a CC BY-NC license drops Llama's policy as
+            # it drops a RAIL license's use restrictions.
+            return (
+                f"which drops the {entry.use_policy.name} (§{entry.use_policy.section}): "
+                "it grants every non-commercial use"
+            )
         if grants.noncommercial:
             return None  # narrower than the parent's: commercial use is not granted
         return ""
@@ -297,7 +311,7 @@ def _keeps_terms(
     ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms
 ) -> OwnLicense:
     """Whether the card's license keeps a restricted parent license's terms: one finding if not."""
-    dropped = _dropped(own, parent, entry)
+    dropped = _dropped(ctx, own, parent, entry)
     if dropped is None:
         return own
     if dropped == "":
@@ -328,3 +342,17 @@ def _keeps_terms(
         f"License the model under the parent's license ({where}), as it requires.",
     )
     return own._replace(settled=True)
+
+
+def _names_the_parents_terms(ctx: Context, entry: licenses.Terms) -> bool:
+    """Whether the card says that the parent's license applies as well: a line about a license
+    that names it ("License for the base weights: Llama 2"), its use policy, or a statement that
+    use is subject to the parent's restrictions."""
+    name = re.split(r" (?:community|licen[cs]e|terms|research)\b", entry.name.lower())[0]
+    name = name.removeprefix("meta ")
+    if any(name in line.lower() for _, line in ctx.card.lines_with("licen")):
+        return True
+    lowered = ctx.card.lowered
+    if entry.use_policy is not None and entry.use_policy.name.lower() in lowered:
+        return True
+    return text.incorporates(lowered)
