@@ -195,12 +195,6 @@ _FILLER = re.compile(
 # Words are what lies between these; a comma or a full stop stays in the word, so that a cue
 # of another clause does not count.
 _WORD = re.compile(r"[^\s*_`\[\(\"'\u2019:]+")
-# A part of every cue of _CUE and _CUE_AFTER: a mention with none of them within reach (the
-# words before a name, the name, the words after it) has no cue, and is not read further.
-_ANY_CUE = re.compile(
-    r"tun|train|based|deriv|distill|quanti|merg|adapter|lora|lycoris|dreambooth|controlnet"
-    r"|checkpoint|conver|gguf|ggml|gptq|awq|exl2|continu|initiali|built|further|variant|prun"
-)
 _CUE_AFTER = re.compile(
     r"[\s*_`\]\)\"'\u2019-]+(?:[\w.-]+[\s_-]+){0,3}(?:fine[\s-]?tun|finetun|lora|lycoris|dreambooth|adapter"
     r"|merg|gguf|gptq|awq|quantiz|-?based)"
@@ -319,8 +313,6 @@ def from_text(card: Card) -> list[Parent]:
     for stem_at, stem in _stem_positions(body, len(card.body), known):
         if stem_at < covered or stem in done:
             continue  # in a name already read ("sd" in "stable-diffusion-xl-base-1.0/sd_xl")
-        if not _ANY_CUE.search(body, max(0, stem_at - 200), stem_at + 120):
-            continue  # no cue within reach of any name around it: most mentions
         match = _name_around(known, body, stem_at, stem)
         if match is None:
             continue

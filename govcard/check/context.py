@@ -141,9 +141,14 @@ class Context:
             return self.card.body_start + self.card.lowered.count("\n", 0, position)
         return self.card.key_line("license")
 
+    @cached_property
+    def license_heading(self) -> int | None:
+        """Where the card's first heading about its license starts in `Card.lowered`."""
+        return text.heading_with("licen", self.card.lowered[: len(self.card.body)])
+
     def license_section_line(self) -> int:
         """The line of the card's License heading, else where the body starts."""
-        heading = text.heading_with("licen", self.card.lowered[: len(self.card.body)])
+        heading = self.license_heading
         if heading is None:
             return self.card.body_start
         return self.card.body_start + self.card.lowered.count("\n", 0, heading)

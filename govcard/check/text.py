@@ -37,11 +37,27 @@ _LICENSE_STATEMENT = re.compile(
     r"|governed[\s*]+by[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^\*\*licen[cs]e\*\*[ \t]+\w",
     re.MULTILINE,
 )
-# Licenses without use restrictions, as cards name them in prose.
-OTHER_LICENSE = re.compile(
-    r"apache[\s-]+(?:licen[cs]e[\s,]+)?(?:version[\s]+|v)?2(?:\.0)?|\bmit[\s-]+licen[cs]e|\b[al]?gpl[\s-]*v?[23]"
-    r"|\bbsd[\s-]+[23]|\bcc[\s-]+by(?:[\s-]+(?:nc|sa|nd))*[\s-]+[1-4]\.0|creative[\s]+commons"
+# Licenses without use restrictions, as cards name them in prose: one pattern per name, each
+# starting with a literal, so that each search runs at the speed of a plain find.
+_OTHER_LICENSES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"apache[\s-]+(?:licen[cs]e[\s,]+)?(?:version[\s]+|v)?2(?:\.0)?",
+        r"mit(?<=\bmit)[\s-]+licen[cs]e",
+        r"gpl(?:(?<=\bgpl)|(?<=\b[al]gpl))[\s-]*v?[23]",
+        r"bsd(?<=\bbsd)[\s-]+[23]",
+        r"cc(?<=\bcc)[\s-]+by(?:[\s-]+(?:nc|sa|nd))*[\s-]+[1-4]\.0",
+        r"creative[\s]+commons",
+    )
 )
+
+
+def other_license(lowered: str) -> re.Match[str] | None:
+    """The first license without use restrictions a lowercase text names in prose."""
+    found = [m for pattern in _OTHER_LICENSES if (m := pattern.search(lowered)) is not None]
+    return min(found, key=lambda m: m.start()) if found else None
+
+
 # How many occurrences of a word a search around words looks at: real cards have a few dozen;
 # a hostile one with a million stays linear.
 _MAX_OCCURRENCES = 256

@@ -60,11 +60,24 @@ def _key(name: str) -> str:
 
 def named(lowered: str) -> list[str]:
     """The ids of the catalog licenses a lowercase text names, in order, without repeats."""
+    # Every name holds "licen" or "terms" (a test checks it): only the text around those is
+    # searched, as `text.rail_named` does.
     pattern, by_name = _names()
+    hits: dict[int, str] = {}
+    for word in ("licen", "terms"):
+        position = lowered.find(word)
+        for _ in range(64):
+            if position < 0:
+                break
+            start = max(0, position - 90)
+            for match in pattern.finditer(lowered, start, position + 30):
+                license_id = by_name.get(_key(match.group()))
+                if license_id is not None:
+                    hits.setdefault(match.start(), license_id)
+            position = lowered.find(word, position + 1)
     found: list[str] = []
-    for match in pattern.finditer(lowered):
-        license_id = by_name.get(_key(match.group()))
-        if license_id is not None and license_id not in found:
+    for _, license_id in sorted(hits.items()):
+        if license_id not in found:
             found.append(license_id)
     return found
 
@@ -88,15 +101,15 @@ def check(ctx: Context) -> None:
 
 
 def _section(ctx: Context, own: str) -> None:
-    body = ctx.card.lowered[: len(ctx.card.body)]
-    heading = text.heading_with("licen", body)
+    body = ctx.card.lowered
+    heading = ctx.license_heading
     if heading is None:
         return
     start = body.find("\n", heading) + 1
     if start <= 0:
         return
-    end = body.find("\n#", start)
-    section = body[start : min(end if end >= 0 else len(body), start + _SECTION)]
+    end = body.find("\n#", start, len(ctx.card.body))
+    section = body[start : min(end if end >= 0 else len(ctx.card.body), start + _SECTION)]
     stated = named(section)
     if stated and own not in stated:
         line = ctx.card.body_start + body.count("\n", 0, heading)

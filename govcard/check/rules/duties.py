@@ -160,13 +160,16 @@ def _in_notice_file(ctx: Context, needle: str) -> bool:
     return False
 
 
+# A regular expression finds "{{" faster than str.find, which slows down on text full of "{".
+_OPENING = re.compile(r"\{\{")
 _SLOT = re.compile(r"\{\{[^{}\n]{0,200}\}\}")
 
 
 def _placeholders(ctx: Context) -> None:
     text = ctx.card.text
     stock_at = text.find("[More Information Needed]")
-    slot = _SLOT.search(text, text.find("{{")) if "{{" in text else None
+    opening = _OPENING.search(text)
+    slot = _SLOT.search(text, opening.start()) if opening is not None else None
     if stock_at < 0 and slot is None:
         return
     stock = text.count("[More Information Needed]", stock_at) if stock_at >= 0 else 0

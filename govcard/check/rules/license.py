@@ -232,7 +232,7 @@ def _family_tag(
             f"Write `license: {named[0].id}`.",
         )
         return OwnLicense("openrail", named[0], False, False)
-    other = text.OTHER_LICENSE.search(ctx.card.lowered)
+    other = text.other_license(ctx.card.lowered)
     if ctx.linked and other is None:
         ctx.add(
             "openrail-family-tag",
