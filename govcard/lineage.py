@@ -78,6 +78,8 @@ class Catalog(NamedTuple):
 # name, would cost more than the rest of the check). The other models of the catalog
 # (StarChat, Stable Cascade, DreamShaper...) are recognised by base_model.
 STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen")
+# The stems of the names of the families beyond RAIL, which a title is read for (`from_title`).
+_BEYOND_STEMS = ("llama", "gemma", "qwen")
 
 
 @lru_cache(maxsize=4096)
@@ -248,8 +250,8 @@ def from_title(card: Card) -> list[Parent]:
     to begin with "Llama", and a model named after Llama or Gemma is read as made from it. A
     licensor's own card is not its own derivative."""
     title = card.title[:200].lower()
-    if not title:
-        return []
+    if not any(stem in title for stem in _BEYOND_STEMS):
+        return []  # no name of those families: the names' pattern is not tried on it
     known = catalog()
     own = _identity(card)
     licensors = known.publishers.get(own, set()) if own else set()
@@ -274,6 +276,8 @@ def _known(repo_id: str, how: str) -> tuple[str, str | None, str]:
     if base is not None:
         return f"{base.shown} ({repo_id})", base.license, how
     name = repo_id.rsplit("/", 1)[-1].lower()
+    if not any(stem in name for stem in STEMS):
+        return repo_id, None, how  # every name of the catalog holds a stem
     for match in known.pattern.finditer(name):
         if match.start() == 0 or not name[match.start() - 1].isalnum():
             named = known.names.get(squash(match.group()))

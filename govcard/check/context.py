@@ -38,6 +38,7 @@ def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
     return None if info is None or info.family_only else info
 
 
+@lru_cache(maxsize=256)
 def parent_terms(license_id: str | None) -> licenses.Terms | None:
     """The terms catalog's entry of a base model's license (a Hub id or `other:<name>`)."""
     if not license_id or specific_rail(license_id) is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from govcard.check.context import folder_files
@@ -127,7 +128,7 @@ def _shown(lowered: str, needle: str) -> bool:
     """Whether a lowercase text shows a sentence (its words, however the lines wrap) outside a
     quoted copy of the license."""
     words = needle.split()
-    pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
+    pattern = _sentence(needle)
     position = lowered.find(words[0])
     for _ in range(64):
         if position < 0:
@@ -142,6 +143,12 @@ def _shown(lowered: str, needle: str) -> bool:
                 return True
         position = lowered.find(words[0], position + 1)
     return False
+
+
+@lru_cache(maxsize=64)
+def _sentence(needle: str) -> re.Pattern[str]:
+    """A sentence's words, however the lines wrap."""
+    return re.compile(r"\s+".join(re.escape(word) for word in needle.split()))
 
 
 def _in_notice_file(ctx: Context, needle: str) -> bool:
