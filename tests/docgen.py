@@ -93,7 +93,8 @@ def rules_reference() -> str:
 
 
 def licenses_reference() -> str:
-    """The license catalog: each RAIL license's restrictions and obligations."""
+    """The license catalog: each RAIL license's restrictions and obligations, then the
+    families beyond RAIL with each term's section and words."""
     lines = ["# License catalog", "", GENERATED, ""]
     lines += [
         "govcard's data on the RAIL licenses of the Hub (`govcard/data/licenses/*.json`). Model cards",
@@ -133,7 +134,69 @@ def licenses_reference() -> str:
             )
             lines.append(f"- {mark}: {text}{where}")
         lines.append("")
+    lines += [
+        "# Beyond RAIL: Llama, Gemma, Qwen, non-commercial and permissive licenses",
+        "",
+        "govcard's data on the licenses most derivatives on the Hub inherit",
+        "(`govcard/data/terms/*.json`), each term quoted from the license text with its section.",
+        "`govcard check` holds a derivative to its parent's terms by the `derivatives` rule;",
+        "`govcard license show ID` prints a terms block to paste into a card.",
+        "",
+    ]
+    for entry in licenses.terms_catalog().values():
+        where = f"`license: {entry.hub_id}`" + (
+            f" with `license_name: {entry.id}`" if entry.hub_id == "other" else ""
+        )
+        lines += [
+            f"## {entry.name} (`{entry.id}`)",
+            "",
+            f"Family `{entry.family}`; in a card's metadata: {where}; <{entry.url}>",
+            "",
+            f"Text read from: {entry.source}",
+            "",
+            f"A derivative's license: **{entry.derivatives}** ({_DERIVATIVES[entry.derivatives]}).",
+            "",
+            "| Term | Section | The license's words |",
+            "|---|---|---|",
+        ]
+        for name, term in _terms(entry):
+            quote = " ".join(term.quote.split()).replace("|", "\\|")
+            lines.append(f"| {name} | {term.section} | {quote} |")
+        lines.append("")
     return "\n".join(lines)
+
+
+_DERIVATIVES = {
+    "any": "any license; keep the attribution",
+    "not-more-permissive": "no license that grants more: commercial use where the parent has "
+    "none, use outside its use policy or at any scale",
+    "same-terms": "a license that carries its restrictions or license elements",
+    "none": "adapted material may not be shared; a format change (quantization) is not adaptation",
+}
+
+
+def _terms(entry: licenses.Terms) -> list[tuple[str, typing.Any]]:
+    """A license's terms, as the reference lists them."""
+    found: list[tuple[str, typing.Any]] = []
+    for name in (
+        "noncommercial",
+        "share_alike",
+        "no_derivatives",
+        "copy_of_license",
+        "flow_down",
+        "attribution",
+        "change_notices",
+        "notice",
+        "display",
+        "name_prefix",
+        "scale_limit",
+        "use_policy",
+    ):
+        term = getattr(entry, name)
+        if term is not None:
+            found.append((name.replace("_", " "), term))
+    found += [(other.title, other) for other in entry.other_terms]
+    return found
 
 
 def _models_in(annotation: object) -> list[type[BaseModel]]:

@@ -2,9 +2,10 @@
 corpus (../shared/corpus/model-cards), each labelled by a reader of the card and the licenses
 before the check ran on it (tests/labels/model-cards.tsv, following tests/labels/POLICY.md).
 
-The cards are read where they are; their text is not copied into the project. The labels of the
-`beyond` scope (Llama, Gemma, Qwen and non-commercial parents) wait for the license families of
-another issue and are not measured here.
+The cards are read where they are; their text is not copied into the project. The `beyond` scope
+(Llama, Gemma, Qwen and non-commercial parents) is held to 90% agreement, the figure expected on
+cards a careful reader labelled independently; the held-out sets (tests/labels/heldout-*.tsv) are
+measured by hand with tests/labels/agreement.py, their cards being outside the repository.
 """
 
 from __future__ import annotations
@@ -67,3 +68,30 @@ def test_verdicts_agree_with_the_readers() -> None:
     # A check that fails compliant cards gets switched off; one that misses laundering is worse.
     assert result.precision >= 0.95, report
     assert result.recall >= 0.95, report
+
+
+@needs_corpus
+def test_verdicts_beyond_rail_agree_with_the_readers() -> None:
+    result = measure(read_labels(LABELS), CORPUS, {"beyond"})
+    report = "\n".join([result.summary(), *result.disagreements])
+    assert result.cards >= 40
+    assert result.share >= 0.90, report
+    assert result.precision >= 0.90, report
+    assert result.recall >= 0.90, report
+
+
+@pytest.mark.parametrize(
+    "name", ["heldout-text", "heldout-image", "heldout-beyond", "heldout-beyond-2"]
+)
+def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
+    labels = read_labels(ROOT / "tests" / "labels" / f"{name}.tsv")
+    assert len(labels) >= 20
+    for label in labels:
+        assert label.verdict in {"pass", "fail"}, label
+        assert set(label.defects.split(",")) <= DEFECTS, label
+        assert label.reasoning.strip(), label
+    sources = ROOT / "tests" / "labels" / f"{name}-sources.tsv"
+    with sources.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert {row["file"] for row in rows} == {label.file for label in labels}
+    assert all(row["github_repository"].strip() and row["path"].strip() for row in rows)
