@@ -611,6 +611,8 @@ def _fixed(path: Path, original: list[str], expected: list[str], newline: str, m
 
 UNLICENSED = ["---", f"base_model: {LLAMA3}", "---", "", "# Llama-3-Poet-8B", "", "Fine-tuned."]
 BUILT = ["", "**Built with Meta Llama 3**", ""]
+# What --fix inserts after a title that a blank line follows: the blank line is the card's own.
+INSERTED = ["", "**Built with Meta Llama 3**"]
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
@@ -647,7 +649,7 @@ def test_fix_adds_the_built_with_line_in_the_first_run(workdir: Path, newline: s
         *UNLICENSED[:2],
         "license: llama3",
         *UNLICENSED[2:5],
-        *BUILT,
+        *INSERTED,
         *UNLICENSED[5:],
         "",
         *_block("llama3"),
@@ -680,7 +682,7 @@ def test_fix_adds_the_built_with_line_and_the_block_once(workdir: Path, newline:
         'card.md: fixed: added "Built with Meta Llama 3"',
         "card.md: fixed: added the Meta Llama 3 Community License Agreement terms block",
     ]
-    expected = [*LICENSED[:6], *BUILT, *LICENSED[6:], "", *_block("llama3")]
+    expected = [*LICENSED[:6], *INSERTED, *LICENSED[6:], "", *_block("llama3")]
     _fixed(path, LICENSED, expected, newline, 0o600)
     first = path.read_bytes()
     assert findings("card.md") == []
@@ -692,7 +694,7 @@ def test_fix_of_a_card_without_a_final_newline(workdir: Path) -> None:
     path = Path("card.md")
     path.write_bytes("\r\n".join(LICENSED).encode("utf-8"))
     _fix("card.md")
-    expected = [*LICENSED[:6], *BUILT, *LICENSED[6:], "", *_block("llama3")]
+    expected = [*LICENSED[:6], *INSERTED, *LICENSED[6:], "", *_block("llama3")]
     assert path.read_bytes().splitlines(keepends=True) == _lines(expected, "\r\n")
 
 

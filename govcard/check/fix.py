@@ -74,11 +74,11 @@ def _fix_once(path: Path, options: Options) -> list[str]:
     if "license-display-missing" in rules and isinstance(entry, licenses.Terms) and entry.display:
         title = next((h.line for h in card.headings if h.level == 1), None)
         index = title if title is not None else card.body_start - 1
-        edit.add(
-            index,
-            ["", f"**{entry.display.phrases[0]}**", ""],
-            f'added "{entry.display.phrases[0]}"',
-        )
+        phrase = entry.display.phrases[0]
+        lines = raw.splitlines()
+        blank_after = index < len(lines) and not lines[index].strip()
+        new = ["", f"**{phrase}**"] if blank_after else ["", f"**{phrase}**", ""]
+        edit.add(index, new, f'added "{phrase}"')
     block_wanted = rules & {"license-notice-missing", "rail-restrictions-missing"} or (
         "license-missing" in rules and entry is not None
     )
