@@ -114,13 +114,16 @@ def license_statement(lowered: str, end: int) -> re.Match[str] | None:
 
 def heading_with(word: str, lowered: str) -> int | None:
     """Where the first Markdown heading that contains a word starts, if there is one."""
-    position = lowered.find(word)
-    while position >= 0:
-        line_start = lowered.rfind("\n", 0, position) + 1
-        if lowered.startswith("#", line_start):
-            return line_start
-        position = lowered.find(word, lowered.find("\n", position) % (len(lowered) + 1))
-    return None
+    if lowered.startswith("#") and word in lowered[: lowered.find("\n") % (len(lowered) + 1)]:
+        return 0
+    match = _heading_pattern(word).search(lowered)
+    return None if match is None else match.start() + 1
+
+
+@cache
+def _heading_pattern(word: str) -> re.Pattern[str]:
+    # A newline and "#" first, so that the search runs as a find of them; then the rest of the line.
+    return re.compile(rf"\n#[^\n]*?{re.escape(word)}")
 
 
 def links_a_license(lowered: str) -> bool:

@@ -127,21 +127,16 @@ def _squash(text: str) -> str:
 def _shown(lowered: str, needle: str) -> bool:
     """Whether a lowercase text shows a sentence (its words, however the lines wrap) outside a
     quoted copy of the license."""
-    words = needle.split()
-    pattern = _sentence(needle)
-    position = lowered.find(words[0])
-    for _ in range(64):
-        if position < 0:
-            return False
-        match = pattern.match(lowered, position)
-        if match is not None:
-            before = lowered[max(0, position - 120) : position]
-            quoted = any(word in before for word in _QUOTING) or any(
-                before.endswith(mark) for mark in _QUOTED_DISPLAY
-            )
-            if not quoted:
-                return True
-        position = lowered.find(words[0], position + 1)
+    for count, match in enumerate(_sentence(needle).finditer(lowered)):
+        if count >= 64:
+            break
+        position = match.start()
+        before = lowered[max(0, position - 120) : position]
+        quoted = any(word in before for word in _QUOTING) or any(
+            before.endswith(mark) for mark in _QUOTED_DISPLAY
+        )
+        if not quoted:
+            return True
     return False
 
 
