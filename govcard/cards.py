@@ -13,7 +13,10 @@ import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FRONT_MATTER = 1024 * 1024
@@ -206,7 +209,11 @@ def _yaml_problem(exc: ValueError) -> tuple[int, str]:
     return int(line), f"the front matter is not valid YAML: {message}"
 
 
-def read(path: Path, keys: frozenset[str] | None = None) -> Card:
+def read(
+    path: Path,
+    keys: frozenset[str] | None = None,
+    only_if: Mapping[str, tuple[str, ...]] | None = None,
+) -> Card:
     """Read and parse a card file; raise `Unreadable` for what is not a regular text file."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is then refused below.
@@ -228,7 +235,7 @@ def read(path: Path, keys: frozenset[str] | None = None) -> Card:
     if len(raw) > MAX_BYTES:
         size = max(len(raw), status.st_size)
         raise Unreadable(f"the file is {size:,} bytes; a model card may be at most {MAX_BYTES:,}")
-    return parse(decode(raw), str(path), keys)
+    return parse(decode(raw), str(path), keys, only_if)
 
 
 def decode(raw: bytes) -> str:
@@ -250,13 +257,19 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
-def parse(text: str, path: str, keys: frozenset[str] | None = None) -> Card:
+def parse(
+    text: str,
+    path: str,
+    keys: frozenset[str] | None = None,
+    only_if: Mapping[str, tuple[str, ...]] | None = None,
+) -> Card:
     """Split a card into front matter and body and parse the front matter.
 
     With `keys`, only those top-level keys of the metadata are parsed (`govcard check` reads a
     handful, and a model-index can be most of a card's YAML); the others are not read, so YAML
-    errors inside them are not reported. Only the front matter is split into lines here; the
-    body is a slice of the text.
+    errors inside them are not reported. `only_if` skips a key's block unless it holds one of
+    the given strings (`govcard check` reads `tags` only for `license:` and `base_model:` tags).
+    Only the front matter is split into lines here; the body is a slice of the text.
     """
     card = Card(path=path, text=text)
     # Like huggingface_hub, allow blank lines before the front matter; line numbers stay true.
@@ -289,7 +302,7 @@ def parse(text: str, path: str, keys: frozenset[str] | None = None) -> Card:
     card.body = text[closing.end() :]
     data: object = None
     try:
-        selected = None if keys is None else _selected(front, keys, card)
+        selected = None if keys is None else _selected(front, keys, card, only_if or {})
         if selected is not None:
             data = selected
         else:
@@ -322,7 +335,9 @@ _TOP_LINE = re.compile(r"\n(?![ \t#\n]|-[ \t\n]|-$)([^\n]+)")
 _TOP_KEY = re.compile(r"([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)")
 
 
-def _selected(front: str, keys: frozenset[str], card: Card) -> dict[str, Any] | None:
+def _selected(
+    front: str, keys: frozenset[str], card: Card, only_if: Mapping[str, tuple[str, ...]]
+) -> dict[str, Any] | None:
     """The top-level `keys` of a front matter, each read from its own block of lines; None when
     the layout is not plain `key:` blocks (then the whole front matter is read)."""
     starts: list[tuple[str, int]] = []
@@ -341,6 +356,8 @@ def _selected(front: str, keys: frozenset[str], card: Card) -> dict[str, Any] | 
             continue
         end = starts[index + 1][1] if index + 1 < len(starts) else len(front)
         block = front[start:end]
+        if name in only_if and not any(needle in block for needle in only_if[name]):
+            continue
         value = simple_yaml(block.split("\n"))
         if value is None:
             try:

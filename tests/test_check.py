@@ -201,7 +201,7 @@ FAILING: dict[str, Case] = {
         [("front-matter-invalid", "error", 2, ("is a str", "not a mapping"))],
     ),
     "front-matter-invalid: bad YAML": Case(
-        _text("---\nlicense: mit\ntags: [a, b\nlanguage: en\n---\n# A card\n"),
+        _text("---\nlicense: mit\nbase_model: [a, b\nlanguage: en\n---\n# A card\n"),
         [("front-matter-invalid", "error", 4, ("not valid YAML",))],
     ),
     "license-missing": Case(

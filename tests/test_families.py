@@ -818,3 +818,47 @@ def test_fix_of_a_folder_leaves_files_that_are_not_cards(workdir: Path) -> None:
     assert [f["path"] for f in document["files"]] == ["repo/README.md"]
     assert _fix("repo") == (0, [])
     assert Path("repo/notes.md").read_bytes() == notes
+
+
+# --- what the text states, beside the metadata ---------------------------------------------------
+
+
+def test_gemma_4_is_apache_licensed(workdir: Path) -> None:
+    # Gemma 4 (April 2026) left the Gemma Terms of Use for Apache 2.0.
+    found = findings(card("license: apache-2.0\nbase_model: someone/gemma-4-12b-it-tuned"))
+    assert errors(found) == [], found
+
+
+def test_a_license_line_that_grants_more_than_the_parent_is_an_error(workdir: Path) -> None:
+    body = f"# Gemma-Tuned\n\n- **License:** Apache-2.0\n\n{GEMMA_NOTICE}\n"
+    found = findings(card(f"license: gemma\nbase_model: {GEMMA}", body))
+    drop = the_drop(found, line=8)
+    assert "is licensed gemma in its metadata, but line 8 says apache-2.0" in drop.message
+    assert "Gemma Terms of Use" in drop.message
+
+
+def test_a_license_section_line_about_the_code_states_nothing_about_the_model(
+    workdir: Path,
+) -> None:
+    body = (
+        "# Gemma-Tuned\n\n## License\n\nThe model: the Gemma Terms of Use. The training code is "
+        f"under the Apache License 2.0.\n\n{GEMMA_NOTICE}\n"
+    )
+    found = findings(card(f"license: gemma\nbase_model: {GEMMA}", body))
+    assert errors(found) == [], found
+    # The sentence names the Gemma terms for the model: no conflict either.
+    assert "license-conflict" not in rules_of(found)
+
+
+def test_a_license_section_naming_another_license_is_a_conflict(workdir: Path) -> None:
+    body = "# A model\n\n## License\n\nReleased under the MIT License.\n"
+    found = findings(card("license: apache-2.0", body))
+    assert [(f.rule, f.severity, f.line) for f in found] == [("license-conflict", "warning", 7)]
+    assert "the metadata says apache-2.0, but the License section names mit" in found[0].message
+
+
+def test_tags_are_read_for_license_and_base_model_tags_only(workdir: Path) -> None:
+    # Other tags are not parsed: a YAML slip in them is the Hub's to refuse.
+    assert findings(card("license: mit\ntags: [a, b")) == []
+    found = findings(card("tags:\n- license:apache-2.0\n- base_model:google/gemma-2b"))
+    assert where(found)[0][0] == DROPS, found

@@ -4,6 +4,7 @@ so far, and the findings."""
 from __future__ import annotations
 
 import os
+import re
 import reprlib
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -36,6 +37,10 @@ def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
     """The catalog entry of a specific RAIL license (not the `openrail` family tag)."""
     info = licenses.rail(license_id or "")
     return None if info is None or info.family_only else info
+
+
+# A line of a License section about what is not the model: its code, its data, a dataset.
+_ABOUT_OTHER_THINGS = re.compile(r"\bcode\b|\bdata(?:sets?)?\b|\bsoftware\b|\bscripts?\b")
 
 
 @lru_cache(maxsize=256)
@@ -141,6 +146,40 @@ class Context:
         if position < len(self.card.body):
             return self.card.body_start + self.card.lowered.count("\n", 0, position)
         return self.card.key_line("license")
+
+    @cached_property
+    def stated_licenses(self) -> list[tuple[str, int, str]]:
+        """The licenses the body states, as (license id, line, where): named in the first part
+        of its License section, or the value of a `License:` line."""
+        from govcard.check.rules.consistency import named
+
+        lowered, end = self.card.lowered, len(self.card.body)
+        found: list[tuple[str, int, str]] = []
+        heading = self.license_heading
+        if heading is not None:
+            start = lowered.find("\n", heading) + 1
+            stop = lowered.find("\n#", start, end) if start > 0 else -1
+            section = (
+                lowered[start : min(stop if stop >= 0 else end, start + 1500)] if start else ""
+            )
+            # Lines about the code or the data license those, not the model.
+            kept = "\n".join(
+                row for row in section.split("\n") if not _ABOUT_OTHER_THINGS.search(row)
+            )
+            ids = named(kept) + text.hub_ids_in(kept, spelled_out=True)
+            prose = text.other_license(kept)
+            if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
+                ids.append(prose_id)
+            line = self.line_of(heading)
+            found += [(i, line, "the License section") for i in dict.fromkeys(ids)]
+        for value, position in text.license_values(lowered, end):
+            line = self.line_of(position)
+            ids = named(value) + text.hub_ids_in(value)
+            prose = text.other_license(value)
+            if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
+                ids.append(prose_id)
+            found += [(i, line, f"line {line}") for i in dict.fromkeys(ids)]
+        return found
 
     @cached_property
     def license_heading(self) -> int | None:

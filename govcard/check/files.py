@@ -59,6 +59,11 @@ KEYS = frozenset(
 )
 """The metadata keys the check reads; the others are not parsed."""
 
+ONLY_IF = {"tags": ("license:", "base_model:")}
+"""Keys read only when their block holds one of these: the check reads `tags` for the Hub's
+`license:` and `base_model:` tags, and a long list of other tags costs more to parse than the
+rest of the front matter."""
+
 
 def run(card: Card, options: Options, folder: Path | None) -> Context:
     """Every rule family on one parsed card, in the registry's order."""
@@ -77,13 +82,13 @@ def check_card(card: Card, options: Options, folder: Path | None) -> list[Findin
 
 def check_text(text: str, path: str, options: Options) -> FileResult:
     """Check a card given as text (stdin)."""
-    return FileResult(path, check_card(parse(text, path, KEYS), options, None))
+    return FileResult(path, check_card(parse(text, path, KEYS, ONLY_IF), options, None))
 
 
 def check_file(path: Path, options: Options) -> FileResult:
     """Check one card file."""
     try:
-        card = read(path, KEYS)
+        card = read(path, KEYS, ONLY_IF)
     except Unreadable as exc:
         return FileResult(displayable(str(path)), _unreadable(str(exc), options))
     return FileResult(displayable(str(path)), check_card(card, options, path.parent))
@@ -103,7 +108,7 @@ def _check_walked(path: Path, options: Options) -> FileResult | None:
     `license:` line out of place, "model card" in its title)."""
     shown = displayable(str(path))
     try:
-        card = read(path, KEYS)
+        card = read(path, KEYS, ONLY_IF)
     except Unreadable as exc:
         return FileResult(shown, _unreadable(str(exc), options))
     if (

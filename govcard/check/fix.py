@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from govcard import licenses
 from govcard.cards import Unreadable, decode, parse
 from govcard.check.context import folder_files, parent_terms, specific_rail
-from govcard.check.files import KEYS, run
+from govcard.check.files import KEYS, ONLY_IF, run
 
 if TYPE_CHECKING:
     from govcard.check.context import Context
@@ -62,7 +62,7 @@ def _fix_once(path: Path, options: Options) -> list[str]:
         text = decode(raw)
     except Unreadable:
         return []
-    card = parse(text, str(path), KEYS)
+    card = parse(text, str(path), KEYS, ONLY_IF)
     ctx = run(card, options, path.parent)
     edit = _Edit()
     rules = {f.rule for f in ctx.findings}

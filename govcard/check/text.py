@@ -185,3 +185,47 @@ def unrestricted_names() -> frozenset[str]:
     others = {b.license.removeprefix("other:") for b in lineage.catalog().repos.values()}
     hub = set(licenses.hub_license_ids()) - licenses.rail_ids() - {"other"}
     return frozenset(hub | {o for o in others if o not in licenses.rail_ids()})
+
+
+# A line that gives a license as a value ("License: apache-2.0", the Hub template's
+# "- **License:** [More Information Needed]"): "license" first, so that the search is a find.
+_LICENSE_VALUE = re.compile(r"licen[cs]e\**[ \t]*:[ \t]*\**[ \t]*([^\n]{1,160})")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9+]|[a-z0-9]")
+
+
+def prose_license_id(match: re.Match[str]) -> str | None:
+    """The Hub license id of a license `other_license` found in prose, when it says which."""
+    words = re.sub(r"[\s_-]+", " ", match.group()).strip()
+    if words.startswith("apache"):
+        return "apache-2.0"
+    if words.startswith("mit"):
+        return "mit"
+    if words.startswith("cc"):
+        return "cc-" + "-".join(words.split()[1:])
+    return None
+
+
+def license_values(lowered: str, end: int) -> list[tuple[str, int]]:
+    """The values of the body's `License:` lines (a line that starts, past list and emphasis
+    marks, with "License:"), and where each starts."""
+    found: list[tuple[str, int]] = []
+    for count, match in enumerate(_LICENSE_VALUE.finditer(lowered, 0, end)):
+        if count >= _MAX_OCCURRENCES:
+            break
+        line_start = lowered.rfind("\n", 0, match.start()) + 1
+        if lowered[line_start : match.start()].strip(" \t-*>#") == "":
+            found.append((match.group(1), match.start()))
+    return found
+
+
+def hub_ids_in(value: str, spelled_out: bool = False) -> list[str]:
+    """The Hub license ids a short value names as words ("apache-2.0", "llama3.1", "gemma");
+    `spelled_out`: only ids that cannot be a plain word of a text ("cc-by-nc-4.0", not "mit")."""
+    known = licenses.hub_license_ids()
+    return [
+        token
+        for token in _TOKEN.findall(value)
+        if token in known
+        and token != "other"
+        and (not spelled_out or any(c.isdigit() or c == "-" for c in token))
+    ]

@@ -101,22 +101,14 @@ def check(ctx: Context) -> None:
 
 
 def _section(ctx: Context, own: str) -> None:
-    body = ctx.card.lowered
-    heading = ctx.license_heading
-    if heading is None:
-        return
-    start = body.find("\n", heading) + 1
-    if start <= 0:
-        return
-    end = body.find("\n#", start, len(ctx.card.body))
-    section = body[start : min(end if end >= 0 else len(ctx.card.body), start + _SECTION)]
-    stated = named(section)
-    if stated and own not in stated:
-        line = ctx.card.body_start + body.count("\n", 0, heading)
+    stated = ctx.stated_licenses
+    ids = list(dict.fromkeys(license_id for license_id, _, _ in stated))
+    if ids and own not in ids:
+        _, line, where = stated[0]
         ctx.add(
             "license-conflict",
             line,
-            f"the metadata says {own}, but the License section names {', '.join(stated)}",
+            f"the metadata says {own}, but {where} names {', '.join(ids)}",
         )
 
 

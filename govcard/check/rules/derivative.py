@@ -313,7 +313,7 @@ def _keeps_terms(
     """Whether the card's license keeps a restricted parent license's terms: one finding if not."""
     dropped = _dropped(ctx, own, parent, entry)
     if dropped is None:
-        return own
+        return _stated_keeps_terms(ctx, own, parent, entry)
     if dropped == "":
         if own.rail is None and own.terms is None and not own.unrestricted and own.shown != "other":
             return own  # license-unknown already says the license is not one the Hub knows
@@ -356,3 +356,33 @@ def _names_the_parents_terms(ctx: Context, entry: licenses.Terms) -> bool:
     if entry.use_policy is not None and entry.use_policy.name.lower() in lowered:
         return True
     return text.incorporates(lowered)
+
+
+def _stated_keeps_terms(
+    ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms
+) -> OwnLicense:
+    """Whether the licenses the body states (a License section, a `License:` line) keep the
+    parent's terms too: a card that says apache-2.0 in its text grants it, whatever its
+    metadata says."""
+    own_id = own.terms.id if own.terms is not None else own.shown
+    for license_id, line, where in ctx.stated_licenses:
+        if license_id == own_id:
+            continue
+        stated = OwnLicense(
+            license_id,
+            specific_rail(license_id),
+            license_id in text.unrestricted_names(),
+            False,
+            licenses.terms(license_id),
+        )
+        dropped = _dropped(ctx, stated, parent, entry)
+        if dropped:
+            ctx.add(
+                "derivative-license-drops-restrictions",
+                line,
+                f"{parent.relation} of {parent.shown} ({entry.name}, found in {parent.how}) "
+                f"is licensed {own.shown} in its metadata, but {where} says {license_id}, {dropped}",
+                f"Say in the text the license the metadata gives ({entry.id}), and no other.",
+            )
+            return own._replace(settled=True)
+    return own
