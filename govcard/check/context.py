@@ -151,8 +151,6 @@ class Context:
     def stated_licenses(self) -> list[tuple[str, int, str]]:
         """The licenses the body states, as (license id, line, where): named in the first part
         of its License section, or the value of a `License:` line."""
-        from govcard.check.rules.consistency import named
-
         lowered, end = self.card.lowered, len(self.card.body)
         found: list[tuple[str, int, str]] = []
         heading = self.license_heading
@@ -166,7 +164,7 @@ class Context:
             kept = "\n".join(
                 row for row in section.split("\n") if not _ABOUT_OTHER_THINGS.search(row)
             )
-            ids = named(kept) + text.hub_ids_in(kept, spelled_out=True)
+            ids = text.named(kept) + text.hub_ids_in(kept, spelled_out=True)
             prose = text.other_license(kept)
             if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
                 ids.append(prose_id)
@@ -174,7 +172,7 @@ class Context:
             found += [(i, line, "the License section") for i in dict.fromkeys(ids)]
         for value, position in text.license_values(lowered, end):
             line = self.line_of(position)
-            ids = named(value) + text.hub_ids_in(value)
+            ids = text.named(value) + text.hub_ids_in(value)
             prose = text.other_license(value)
             if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
                 ids.append(prose_id)

@@ -229,3 +229,47 @@ def hub_ids_in(value: str, spelled_out: bool = False) -> list[str]:
         and token != "other"
         and (not spelled_out or any(c.isdigit() or c == "-" for c in token))
     ]
+
+
+@cache
+def _names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every name of a license of the catalogs, as a pattern, and each name's license id."""
+    by_name: dict[str, str] = {}
+    for entry in licenses.terms_catalog().values():
+        for alias in entry.aliases:
+            by_name[_key(alias)] = entry.id
+    for info in licenses.catalog().values():
+        if not info.family_only:
+            for alias in info.aliases:
+                by_name[_key(alias)] = info.id
+    names = sorted(by_name, key=len, reverse=True)
+    words = [r"[\s_-]*".join(re.escape(part) for part in name.split()) for name in names]
+    return re.compile("|".join(words)), by_name
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace("-", " ").replace("_", " ").split())
+
+
+def named(lowered: str) -> list[str]:
+    """The ids of the catalog licenses a lowercase text names, in order, without repeats."""
+    # Every name holds "licen" or "terms" (a test checks it): only the text around those is
+    # searched, as `text.rail_named` does.
+    pattern, by_name = _names()
+    hits: dict[int, str] = {}
+    for word in ("licen", "terms"):
+        position = lowered.find(word)
+        for _ in range(64):
+            if position < 0:
+                break
+            start = max(0, position - 90)
+            for match in pattern.finditer(lowered, start, position + 30):
+                license_id = by_name.get(_key(match.group()))
+                if license_id is not None:
+                    hits.setdefault(match.start(), license_id)
+            position = lowered.find(word, position + 1)
+    found: list[str] = []
+    for _, license_id in sorted(hits.items()):
+        if license_id not in found:
+            found.append(license_id)
+    return found
