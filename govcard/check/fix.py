@@ -71,22 +71,29 @@ def _fix_once(path: Path, options: Options) -> list[str]:
         _metadata(ctx, edit, _keys(entry, {}))
     elif rules & {"license-other-incomplete", "license-other-unidentified"} and ctx.own.terms:
         _metadata(ctx, edit, _keys(ctx.own.terms, ctx.metadata))
-    if "license-display-missing" in rules and isinstance(entry, licenses.Terms) and entry.display:
+    # The duties are the parent's license's (a Llama 3.1 fine-tune under llama3 still owes
+    # "Built with Llama"): the fixes for them come from there.
+    duties = next((terms for _, terms in ctx.term_parents), None)
+    if "license-display-missing" in rules and duties is not None and duties.display:
         title = next((h.line for h in card.headings if h.level == 1), None)
         index = title if title is not None else card.body_start - 1
-        phrase = entry.display.phrases[0]
+        phrase = duties.display.phrases[0]
         lines = raw.splitlines()
         blank_after = index < len(lines) and not lines[index].strip()
         new = ["", f"**{phrase}**"] if blank_after else ["", f"**{phrase}**", ""]
         edit.add(index, new, f'added "{phrase}"')
-    block_wanted = rules & {"license-notice-missing", "rail-restrictions-missing"} or (
-        "license-missing" in rules and entry is not None
+    block_of = (
+        duties
+        if "license-notice-missing" in rules and duties is not None
+        else entry
+        if rules & {"license-notice-missing", "rail-restrictions-missing", "license-missing"}
+        else None
     )
-    if block_wanted and entry is not None and _BLOCK_MARK not in text:
+    if block_of is not None and _BLOCK_MARK not in text:
         from govcard import license_block
 
-        block = license_block.markdown(entry).rstrip("\n").split("\n")
-        edit.add(len(raw.splitlines()), ["", *block], f"added the {entry.name} terms block")
+        block = license_block.markdown(block_of).rstrip("\n").split("\n")
+        edit.add(len(raw.splitlines()), ["", *block], f"added the {block_of.name} terms block")
     if not edit.inserts:
         return []
     _write(path, raw, edit)
