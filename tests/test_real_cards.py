@@ -11,6 +11,7 @@ measured by hand with tests/labels/agreement.py, their cards being outside the r
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,30 @@ def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert {row["file"] for row in rows} == {label.file for label in labels}
     assert all(row["github_repository"].strip() and row["path"].strip() for row in rows)
+
+
+@needs_corpus
+def test_fix_on_real_cards_keeps_every_line_and_settles(tmp_path: Path) -> None:
+    """`govcard check --fix` on copies of the corpus: every original line stays, in order; a
+    second run changes nothing; what it fixed is no longer found."""
+    from click.testing import CliRunner
+
+    from govcard.cli import cli
+
+    for card in sorted(CORPUS.glob("*.md")):
+        folder = tmp_path / card.stem
+        folder.mkdir()
+        (folder / "README.md").write_bytes(card.read_bytes())
+    runner = CliRunner()
+    runner.invoke(cli, ["check", "--fix", str(tmp_path)])
+    first = {p: p.read_bytes() for p in tmp_path.glob("*/README.md")}
+    assert sum(first[p] != (CORPUS / f"{p.parent.name}.md").read_bytes() for p in first) >= 20
+    for path, fixed in first.items():
+        original = (CORPUS / f"{path.parent.name}.md").read_bytes().splitlines()
+        lines = iter(fixed.splitlines())
+        assert all(any(line == kept for kept in lines) for line in original), path
+    runner.invoke(cli, ["check", "--fix", str(tmp_path)])
+    assert {p: p.read_bytes() for p in tmp_path.glob("*/README.md")} == first
+    result = runner.invoke(cli, ["check", str(tmp_path), "--format", "json"])
+    rules = {f["rule"] for r in json.loads(result.stdout)["files"] for f in r["findings"]}
+    assert not rules & {"license-display-missing", "license-notice-missing"}
