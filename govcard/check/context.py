@@ -39,6 +39,8 @@ def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
     return None if info is None or info.family_only else info
 
 
+# How much of a License section is read for the licenses it states: its first statement.
+_SECTION = 600
 # A line of a License section about what is not the model: its code, its data, a dataset.
 _ABOUT_OTHER_THINGS = re.compile(r"\bcode\b|\bdata(?:sets?)?\b|\bsoftware\b|\bscripts?\b")
 
@@ -158,7 +160,7 @@ class Context:
             start = lowered.find("\n", heading) + 1
             stop = lowered.find("\n#", start, end) if start > 0 else -1
             section = (
-                lowered[start : min(stop if stop >= 0 else end, start + 1500)] if start else ""
+                lowered[start : min(stop if stop >= 0 else end, start + _SECTION)] if start else ""
             )
             # Lines about the code or the data license those, not the model.
             kept = "\n".join(

@@ -232,8 +232,9 @@ def hub_ids_in(value: str, spelled_out: bool = False) -> list[str]:
 
 
 @cache
-def _names() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Every name of a license of the catalogs, as a pattern, and each name's license id."""
+def _names() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], dict[str, str]]:
+    """Every name of a license of the catalogs, as patterns grouped by a word the names of each
+    group hold ("llama", "gemma", "apache"...), and each name's license id."""
     by_name: dict[str, str] = {}
     for entry in licenses.terms_catalog().values():
         for alias in entry.aliases:
@@ -242,9 +243,43 @@ def _names() -> tuple[re.Pattern[str], dict[str, str]]:
         if not info.family_only:
             for alias in info.aliases:
                 by_name[_key(alias)] = info.id
-    names = sorted(by_name, key=len, reverse=True)
-    words = [r"[\s_-]*".join(re.escape(part) for part in name.split()) for name in names]
-    return re.compile("|".join(words)), by_name
+    groups: dict[str, list[str]] = {}
+    for name in by_name:
+        word = next((w for w in name.split() if w not in _GENERIC), name.split()[0])
+        groups.setdefault(word[:5], []).append(name)
+    return tuple(
+        (
+            word,
+            re.compile(
+                "|".join(
+                    r"[\s_-]*".join(re.escape(part) for part in name.split())
+                    for name in sorted(names, key=len, reverse=True)
+                )
+            ),
+        )
+        for word, names in sorted(groups.items())
+    ), by_name
+
+
+# Words of license names that say nothing about which license it is.
+_GENERIC = frozenset(
+    [
+        "the",
+        "a",
+        "license",
+        "licence",
+        "agreement",
+        "community",
+        "terms",
+        "of",
+        "use",
+        "version",
+        "international",
+        "public",
+        "meta",
+        "google",
+    ]
+)
 
 
 def _key(name: str) -> str:
@@ -255,7 +290,7 @@ def named(lowered: str) -> list[str]:
     """The ids of the catalog licenses a lowercase text names, in order, without repeats."""
     # Every name holds "licen" or "terms" (a test checks it): only the text around those is
     # searched, as `text.rail_named` does.
-    pattern, by_name = _names()
+    groups, by_name = _names()
     hits: dict[int, str] = {}
     for word in ("licen", "terms"):
         position = lowered.find(word)
@@ -263,10 +298,14 @@ def named(lowered: str) -> list[str]:
             if position < 0:
                 break
             start = max(0, position - 90)
-            for match in pattern.finditer(lowered, start, position + 30):
-                license_id = by_name.get(_key(match.group()))
-                if license_id is not None:
-                    hits.setdefault(match.start(), license_id)
+            window = lowered[start : position + 30]
+            # Only the names that hold a word the window has are tried.
+            for key, pattern in groups:
+                if key in window:
+                    for match in pattern.finditer(window):
+                        license_id = by_name.get(_key(match.group()))
+                        if license_id is not None:
+                            hits.setdefault(start + match.start(), license_id)
             position = lowered.find(word, position + 1)
     found: list[str] = []
     for _, license_id in sorted(hits.items()):

@@ -31,8 +31,7 @@ RULES = (
     ),
 )
 
-# How much of a License section, and of a LICENSE file, is read for the license it names.
-_SECTION = 1500
+# How much of a LICENSE file is read for the license it is.
 _FILE_HEAD = 1000
 
 
