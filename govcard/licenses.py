@@ -198,6 +198,18 @@ class OtherTerm(NamedTuple):
     quote: str
 
 
+TERM_FIELDS = (
+    "noncommercial",
+    "share_alike",
+    "no_derivatives",
+    "copy_of_license",
+    "flow_down",
+    "attribution",
+    "change_notices",
+    "scale_limit",
+)
+"""The fields of `Terms` that hold one `Term` each (a section and the license's words)."""
+
 DERIVATIVES = ("any", "not-more-permissive", "same-terms", "none")
 """What a license asks of a derivative's license: anything; nothing that grants more (commercial
 use where it has none, no use policy); the same terms (its use restrictions or license elements
@@ -246,19 +258,7 @@ class Terms(NamedTuple):
                 **data,
                 "aliases": tuple(data["aliases"]),
                 "links": tuple(data["links"]),
-                **{
-                    key: term(key)
-                    for key in (
-                        "noncommercial",
-                        "share_alike",
-                        "no_derivatives",
-                        "copy_of_license",
-                        "flow_down",
-                        "attribution",
-                        "change_notices",
-                        "scale_limit",
-                    )
-                },
+                **{key: term(key) for key in TERM_FIELDS},
                 "notice": Notice(**data["notice"]) if data["notice"] else None,
                 "display": Display(**{**display, "phrases": tuple(display["phrases"])})
                 if display

@@ -178,20 +178,7 @@ _DERIVATIVES = {
 def _terms(entry: licenses.Terms) -> list[tuple[str, typing.Any]]:
     """A license's terms, as the reference lists them."""
     found: list[tuple[str, typing.Any]] = []
-    for name in (
-        "noncommercial",
-        "share_alike",
-        "no_derivatives",
-        "copy_of_license",
-        "flow_down",
-        "attribution",
-        "change_notices",
-        "notice",
-        "display",
-        "name_prefix",
-        "scale_limit",
-        "use_policy",
-    ):
+    for name in (*licenses.TERM_FIELDS, "notice", "display", "name_prefix", "use_policy"):
         term = getattr(entry, name)
         if term is not None:
             found.append((name.replace("_", " "), term))

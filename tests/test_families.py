@@ -487,20 +487,7 @@ def test_a_slot_after_a_lone_opening_brace_pair(workdir: Path) -> None:
 # --- 4. the data --------------------------------------------------------------------------------
 
 TERMS = licenses.DATA / "terms"
-TERM_KEYS = (
-    "noncommercial",
-    "share_alike",
-    "no_derivatives",
-    "copy_of_license",
-    "flow_down",
-    "attribution",
-    "change_notices",
-    "scale_limit",
-    "notice",
-    "display",
-    "name_prefix",
-    "use_policy",
-)
+TERM_KEYS = (*licenses.TERM_FIELDS, "notice", "display", "name_prefix", "use_policy")
 
 
 def _terms_files() -> list[Path]:
