@@ -276,8 +276,8 @@ def _known(repo_id: str, how: str) -> tuple[str, str | None, str]:
     if base is not None:
         return f"{base.shown} ({repo_id})", base.license, how
     name = repo_id.rsplit("/", 1)[-1].lower()
-    if not any(stem in name for stem in STEMS):
-        return repo_id, None, how  # every name of the catalog holds a stem
+    if len(name) > 96 or not any(stem in name for stem in STEMS):
+        return repo_id, None, how  # not a Hub repo name, or no name of the catalog is in it
     for match in known.pattern.finditer(name):
         if match.start() == 0 or not name[match.start() - 1].isalnum():
             named = known.names.get(squash(match.group()))
