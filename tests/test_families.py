@@ -849,3 +849,21 @@ def test_tags_are_read_for_license_and_base_model_tags_only(workdir: Path) -> No
     assert findings(card("license: mit\ntags: [a, b")) == []
     found = findings(card("tags:\n- license:apache-2.0\n- base_model:google/gemma-2b"))
     assert where(found)[0][0] == DROPS, found
+
+
+def test_a_license_file_beside_the_card_naming_another_license_is_a_conflict(
+    workdir: Path,
+) -> None:
+    folder = Path("model")
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n\n# A model\n", encoding="utf-8")
+    (folder / "LICENSE").write_text(
+        "\n                                 Apache License\n"
+        "                           Version 2.0, January 2004\n",
+        encoding="utf-8",
+    )
+    found = findings(str(folder))
+    assert [(f.rule, f.line) for f in found] == [("license-conflict", 2)], found
+    assert "LICENSE beside the card is the Apache License, Version 2.0" in found[0].message
+    (folder / "LICENSE").write_text("MIT License\n\nCopyright (c) 2026\n", encoding="utf-8")
+    assert findings(str(folder)) == []

@@ -298,7 +298,7 @@ def named(lowered: str) -> list[str]:
             if position < 0:
                 break
             start = max(0, position - 90)
-            window = lowered[start : position + 30]
+            window = lowered[start : position + 60]
             # Only the names that hold a word the window has are tried.
             for key, pattern in groups:
                 if key in window:
