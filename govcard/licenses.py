@@ -113,22 +113,30 @@ class LicenseInfo:
 
 
 @cache
+def _ids(folder: str) -> frozenset[str]:
+    """The ids of a catalog folder's JSON files."""
+    return frozenset(
+        name.removesuffix(".json") for name in os.listdir(DATA / folder) if name.endswith(".json")
+    )
+
+
+def _data(folder: str, license_id: str) -> dict[str, Any] | None:
+    """A catalog file's data, or None when the folder has no such license."""
+    if license_id not in _ids(folder):
+        return None
+    return dict(json.loads((DATA / folder / f"{license_id}.json").read_text(encoding="utf-8")))
+
+
 def rail_ids() -> frozenset[str]:
     """The Hub ids of the RAIL licenses in the catalog."""
-    return frozenset(
-        name.removesuffix(".json")
-        for name in os.listdir(DATA / "licenses")
-        if name.endswith(".json")
-    )
+    return _ids("licenses")
 
 
 @cache
 def rail(hub_id: str) -> LicenseInfo | None:
     """The catalog entry of a RAIL license id, or None for a license without use restrictions."""
-    if hub_id not in rail_ids():
-        return None
-    text = (DATA / "licenses" / f"{hub_id}.json").read_text(encoding="utf-8")
-    return LicenseInfo.from_data(json.loads(text))
+    data = _data("licenses", hub_id)
+    return None if data is None else LicenseInfo.from_data(data)
 
 
 def catalog() -> dict[str, LicenseInfo]:
@@ -276,21 +284,16 @@ class Terms(NamedTuple):
         return self.family != "permissive"
 
 
-@cache
 def terms_ids() -> frozenset[str]:
     """The ids of the licenses in the terms catalog."""
-    return frozenset(
-        name.removesuffix(".json") for name in os.listdir(DATA / "terms") if name.endswith(".json")
-    )
+    return _ids("terms")
 
 
 @cache
 def terms(license_id: str) -> Terms | None:
     """The terms catalog's entry of a license id (or `license_name` slug), if it has one."""
-    if license_id not in terms_ids():
-        return None
-    text = (DATA / "terms" / f"{license_id}.json").read_text(encoding="utf-8")
-    return Terms.from_data(json.loads(text))
+    data = _data("terms", license_id)
+    return None if data is None else Terms.from_data(data)
 
 
 def terms_catalog() -> dict[str, Terms]:
