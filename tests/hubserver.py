@@ -58,6 +58,8 @@ PUBLIC = {"telemetry", "lfs-upload"}
 TIMEOUT_S = 10.0
 
 _NAME = r"([A-Za-z0-9][\w.-]*)"
+# A file of a repo at a revision, as hf_hub_download asks for it (HEAD, then GET).
+_RESOLVE = re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}/resolve/([^/]+)/(.+)")
 ROUTES = [
     ("create", "POST", re.compile(r"/api/repos/create")),
     ("validate-yaml", "POST", re.compile(r"/api/validate-yaml")),
@@ -88,16 +90,8 @@ ROUTES = [
         re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}\.git/info/lfs/objects/batch"),
     ),
     ("lfs-upload", "PUT", re.compile(r"/lfs-upload/([0-9a-f]{64})")),
-    (
-        "resolve",
-        "HEAD",
-        re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}/resolve/([^/]+)/(.+)"),
-    ),
-    (
-        "resolve",
-        "GET",
-        re.compile(rf"/(?:(spaces|datasets)/)?{_NAME}/{_NAME}/resolve/([^/]+)/(.+)"),
-    ),
+    ("resolve", "HEAD", _RESOLVE),
+    ("resolve", "GET", _RESOLVE),
 ]
 
 
