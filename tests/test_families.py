@@ -596,6 +596,15 @@ def _fixed(path: Path, original: list[str], expected: list[str], newline: str, m
     assert stat.S_IMODE(os.stat(path).st_mode) == mode
 
 
+def _written(lines: list[str], newline: str = "\n", mode: int | None = None) -> Path:
+    """card.md made of `lines` with `newline` after each, and the file mode if given."""
+    path = Path("card.md")
+    path.write_bytes(b"".join(_lines(lines, newline)))
+    if mode is not None:
+        path.chmod(mode)
+    return path
+
+
 UNLICENSED = ["---", f"base_model: {LLAMA3}", "---", "", "# Llama-3-Poet-8B", "", "Fine-tuned."]
 BUILT = ["", "**Built with Meta Llama 3**", ""]
 # What --fix inserts after a title that a blank line follows: the blank line is the card's own.
@@ -606,9 +615,7 @@ INSERTED = ["", "**Built with Meta Llama 3**"]
 def test_fix_adds_the_license_and_its_terms_block(workdir: Path, newline: str) -> None:
     # The card already shows the "Built with" line: only the license and the block are missing.
     original = [*UNLICENSED[:5], *BUILT, *UNLICENSED[6:]]
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(original, newline)))
-    path.chmod(0o640)
+    path = _written(original, newline, 0o640)
     code, said = _fix("card.md")
     assert code == 0
     assert said == [
@@ -628,9 +635,7 @@ def test_fix_adds_the_license_and_its_terms_block(workdir: Path, newline: str) -
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 def test_fix_adds_the_built_with_line_in_the_first_run(workdir: Path, newline: str) -> None:
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(UNLICENSED, newline)))
-    path.chmod(0o644)
+    path = _written(UNLICENSED, newline, 0o644)
     _fix("card.md")
     expected = [
         *UNLICENSED[:2],
@@ -646,8 +651,7 @@ def test_fix_adds_the_built_with_line_in_the_first_run(workdir: Path, newline: s
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 def test_a_second_fix_changes_nothing(workdir: Path, newline: str) -> None:
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(UNLICENSED, newline)))
+    path = _written(UNLICENSED, newline)
     _fix("card.md")
     first = path.read_bytes()
     assert _fix("card.md") == (0, [])
@@ -660,9 +664,7 @@ LICENSED += ["Fine-tuned."]
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 def test_fix_adds_the_built_with_line_and_the_block_once(workdir: Path, newline: str) -> None:
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(LICENSED, newline)))
-    path.chmod(0o600)
+    path = _written(LICENSED, newline, 0o600)
     code, said = _fix("card.md")
     assert code == 0
     assert said == [
@@ -712,9 +714,7 @@ QWEN_OTHER += ["base_model: Qwen/Qwen1.5-7B", "---", "", "# Poet", ""]
 def test_fix_adds_the_license_link_of_a_named_license(workdir: Path) -> None:
     # The text links the license, so the card is only incomplete: --fix adds license_link.
     original = [*QWEN_OTHER, f"Fine-tuned on poems. [License]({TONGYI_LINK})"]
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(original, "\n")))
-    path.chmod(0o644)
+    path = _written(original, "\n", 0o644)
     assert where(findings("card.md")) == [
         ("license-other-incomplete", "warning", 2),
         ("license-notice-missing", "warning", 6),
@@ -737,8 +737,7 @@ def test_fix_adds_the_license_link_of_a_named_license(workdir: Path) -> None:
 
 def test_fix_adds_the_license_link_when_nothing_links_the_license(workdir: Path) -> None:
     original = [*QWEN_OTHER, "Fine-tuned on poems."]
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(original, "\n")))
+    path = _written(original, "\n")
     _, said = _fix("card.md")
     assert said[:1] == [f"card.md: fixed: added license_link: {TONGYI_LINK} to the metadata"]
     new = path.read_text(encoding="utf-8").split("\n")
@@ -766,8 +765,7 @@ def test_fix_sees_a_notice_file_added_since_an_earlier_check(workdir: Path) -> N
 
 def test_fix_adds_the_built_with_line_once_whatever_the_title(workdir: Path) -> None:
     original = [*LICENSED[:5], "# Llama-3-Display-Helper-8B", *LICENSED[6:], "", LLAMA3_NOTICE]
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(original, "\n")))
+    path = _written(original, "\n")
     _fix("card.md")
     first = path.read_bytes()
     assert _fix("card.md") == (0, [])
@@ -776,8 +774,7 @@ def test_fix_adds_the_built_with_line_once_whatever_the_title(workdir: Path) -> 
 
 def test_fix_of_an_empty_license_key_makes_no_duplicate_key(workdir: Path) -> None:
     original = ["---", "license:", *LICENSED[2:]]
-    path = Path("card.md")
-    path.write_bytes(b"".join(_lines(original, "\n")))
+    path = _written(original, "\n")
     _fix("card.md")
     front = path.read_text(encoding="utf-8").split("---\n")[1]
     assert sum(line.startswith("license:") for line in front.splitlines()) == 1, front
