@@ -81,7 +81,8 @@ class Card:
         """Body and front matter with ASCII letters lowercased: body offsets are offsets in it.
         (str.lower can change a text's length, "İ" becomes two characters, and is several times
         slower on non-ASCII text; every pattern govcard searches for is ASCII.)"""
-        return f"{self.body}\n{self.front}".encode().lower().decode()
+        text = f"{self.body}\n{self.front}"
+        return text.lower() if text.isascii() else text.encode().lower().decode()
 
     @cached_property
     def title(self) -> str:

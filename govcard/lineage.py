@@ -57,6 +57,8 @@ class Catalog(NamedTuple):
     """By `squash`ed name."""
     pattern: re.Pattern[str]
     """Any repo id or name."""
+    starting: dict[str, re.Pattern[str]]
+    """`pattern`'s names and repo ids, by their first letter."""
     publishers: dict[str, set[str]]
     """Who published each model, by its `squash`ed name or repo name."""
     inside: dict[str, frozenset[str]]
@@ -106,16 +108,28 @@ def catalog() -> Catalog:
             else:
                 names[squash(match)] = base
     by_length = sorted(
-        [*(re.escape(r) for r in repos), *(_name_regex(b.match) for b in names.values())],
-        key=len,
+        [
+            *((r[0], re.escape(r)) for r in repos),
+            *((b.match[0].lower(), _name_regex(b.match)) for b in names.values()),
+        ],
+        key=lambda item: len(item[1]),
         reverse=True,
     )
     # "BLOOMZ-7b1-mt" is BLOOMZ, "StarCoderData" is not StarCoder; nor is a "Bloom filter" or
     # "the StarCoder training dataset" a model.
-    pattern = re.compile(
-        rf"(?:{'|'.join(by_length)})(?![a-z0-9])"
+    end = (
+        r"(?![a-z0-9])"
         r"(?![\s*_-]+(?:filters?\b|(?:training[\s_-]+)?(?:data|dataset|corpus)\b))"
     )
+    pattern = re.compile(rf"(?:{'|'.join(regex for _, regex in by_length)}){end}")
+    # The same, by first letter: a name is tried where one may start with a pattern of the names
+    # that start with its letter, not all of them.
+    grouped: dict[str, list[str]] = {}
+    for first, regex in by_length:
+        grouped.setdefault(first, []).append(regex)
+    starting = {
+        first: re.compile(rf"(?:{'|'.join(group)}){end}") for first, group in grouped.items()
+    }
     publishers: dict[str, set[str]] = {}
     for key, base in [*names.items(), *((squash(r.split("/")[1]), b) for r, b in repos.items())]:
         publishers.setdefault(key, set()).add(base.org)
@@ -162,7 +176,7 @@ def catalog() -> Catalog:
         right = "" if alone else "(?:" + "|".join([f"(?=[ _-]?[{chars}])", *ends]) + ")"
         left = rf"(?<![^\W_]{word}){right}"
         finders[stem] = re.compile(word + "(?:" + "|".join([*within, left]) + ")")
-    return Catalog(repos, names, pattern, publishers, inside, before, finders)
+    return Catalog(repos, names, pattern, starting, publishers, inside, before, finders)
 
 
 def _occurrences(text: str, part: str) -> list[int]:
@@ -400,7 +414,8 @@ def _name_around(known: Catalog, body: str, position: int, stem: str) -> re.Matc
             if org < begin - 1:
                 starts.append(org)
     for candidate in reversed(starts):
-        match = known.pattern.match(body, candidate)
+        pattern = known.starting.get(body[candidate])
+        match = None if pattern is None else pattern.match(body, candidate)
         if match is not None and match.end() > position:
             return match
     return None

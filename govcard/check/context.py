@@ -184,7 +184,7 @@ class Context:
     @cached_property
     def license_heading(self) -> int | None:
         """Where the card's first heading about its license starts in `Card.lowered`."""
-        return text.heading_with("licen", self.card.lowered[: len(self.card.body)])
+        return text.heading_with("licen", self.card.lowered, len(self.card.body))
 
     def license_section_line(self) -> int:
         """The line of the card's License heading, else where the body starts."""

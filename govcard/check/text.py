@@ -112,11 +112,24 @@ def license_statement(lowered: str, end: int) -> re.Match[str] | None:
     return None
 
 
-def heading_with(word: str, lowered: str) -> int | None:
-    """Where the first Markdown heading that contains a word starts, if there is one."""
-    if lowered.startswith("#") and word in lowered[: lowered.find("\n") % (len(lowered) + 1)]:
-        return 0
-    match = _heading_pattern(word).search(lowered)
+def heading_with(word: str, lowered: str, end: int | None = None) -> int | None:
+    """Where the first Markdown heading that contains a word starts (before `end`), if there is
+    one."""
+    stop = len(lowered) if end is None else end
+    # The word first, as a find, then whether its line is a heading; a text that names the word
+    # on many lines (a quoted license) is searched for its headings instead.
+    position = lowered.find(word, 0, stop)
+    for _ in range(_MAX_OCCURRENCES):
+        if position < 0:
+            return None
+        line_start = lowered.rfind("\n", 0, position) + 1
+        if lowered.startswith("#", line_start):
+            return line_start
+        line_end = lowered.find("\n", position, stop)
+        if line_end < 0:
+            return None
+        position = lowered.find(word, line_end, stop)
+    match = _heading_pattern(word).search(lowered, line_end, stop)
     return None if match is None else match.start() + 1
 
 

@@ -159,8 +159,8 @@ def _derivative_license(ctx: Context, own: OwnLicense, parents: list[Parent]) ->
 
 
 def _modifications(ctx: Context, parent: Parent) -> None:
-    body = ctx.card.lowered[: len(ctx.card.body)]
-    if not any(cue in body for cue in _MODIFICATION):
+    lowered, end = ctx.card.lowered, len(ctx.card.body)
+    if not any(lowered.find(cue, 0, end) >= 0 for cue in _MODIFICATION):
         ctx.add(
             "derivative-modifications-undescribed",
             ctx.card.body_start,
