@@ -80,6 +80,9 @@ class Catalog(NamedTuple):
 # name, would cost more than the rest of the check). The other models of the catalog
 # (StarChat, Stable Cascade, DreamShaper...) are recognised by base_model.
 STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen")
+# Stems of names that are recognised in base_model ids only ("panagoa/nllb-200-distilled-600M-kbd"
+# is an NLLB-200 model), not searched for in the text: each text stem costs a search of every card.
+ID_STEMS = (*STEMS, "nllb")
 # The stems of the names of the families beyond RAIL, which a title is read for (`from_title`).
 _BEYOND_STEMS = ("llama", "gemma", "qwen")
 
@@ -215,6 +218,10 @@ _CUE_AFTER = re.compile(
     r"[\s*_`\]\)\"'\u2019-]+(?:[\w.-]+[\s_-]+){0,3}(?:fine[\s-]?tun|finetun|lora|lycoris|dreambooth|adapter"
     r"|merg|gguf|gptq|awq|quantiz|-?based)"
 )
+_LABEL = re.compile(
+    r"[\s>*_#|-]*((?:base|parent|original|foundation|underlying)[\s_-]*(?:model|llm|lm|checkpoint)?s?)"
+    r"[\s*_]*(?:\([^)\n]{0,20}\)[\s*_]*)?[:|]"
+)
 _RELATIONS = (
     ("adapter", re.compile(r"lora|lycoris|adapter|dreambooth|controlnet")),
     ("quantized version", re.compile(r"quanti|gguf|ggml|gptq|awq|exl2")),
@@ -276,7 +283,7 @@ def from_title(card: Card) -> list[Parent]:
         if base is None or base.org in licensors or licenses.rail(base.license) is not None:
             continue
         line = next((h.line for h in card.headings if h.level == 1), card.body_start)
-        how = f"the card's title {quote(card.title)}, a {base.shown} model by its name"
+        how = f"the card's title {quote(card.title)}, named after {base.shown}"
         return [Parent(base.shown, base.license, how, line, "derivative")]
     return []
 
@@ -290,13 +297,13 @@ def _known(repo_id: str, how: str) -> tuple[str, str | None, str]:
     if base is not None:
         return f"{base.shown} ({repo_id})", base.license, how
     name = repo_id.rsplit("/", 1)[-1].lower()
-    if len(name) > 96 or not any(stem in name for stem in STEMS):
+    if len(name) > 96 or not any(stem in name for stem in ID_STEMS):
         return repo_id, None, how  # not a Hub repo name, or no name of the catalog is in it
     for match in known.pattern.finditer(name):
         if match.start() == 0 or not name[match.start() - 1].isalnum():
             named = known.names.get(squash(match.group()))
             if named is not None:
-                return repo_id, named.license, f"{how}, a {named.shown} model by its name"
+                return repo_id, named.license, f"{how}, named after {named.shown}"
     return repo_id, None, how
 
 
@@ -340,7 +347,11 @@ def from_text(card: Card) -> list[Parent]:
         base = known.repos.get(text) or known.names.get(squash(text))
         if base is None or base.shown in found or base.org in licensors:
             continue
-        cue = _cue_before(body, position) or _cue_after(body, match.end())
+        cue = (
+            _cue_before(body, position)
+            or _cue_after(body, match.end())
+            or _label_before(body, position)
+        )
         if cue is None:
             continue
         offset = body.count("\n", 0, position)
@@ -368,6 +379,13 @@ def _cue_before(body: str, position: int) -> str | None:
         if not _FILLER.fullmatch(word):
             return None
     return None
+
+
+def _label_before(body: str, position: int) -> str | None:
+    """A label that starts the name's line ("- **Base model:** ", "| Original model | "): a
+    field of the card that names the parent."""
+    match = _LABEL.match(body, body.rfind("\n", 0, position) + 1, position)
+    return None if match is None else str(match.group(1))
 
 
 def _cue_after(body: str, end: int) -> str | None:

@@ -859,8 +859,8 @@ def test_the_base_model_catalog_is_well_formed() -> None:
         assert base.license in hub or base.license.startswith("other:"), base
         assert base.shown and base.source, base
     for base in known.names.values():
-        # Text inference finds a name by one of its stems.
-        assert any(stem in base.match.lower() for stem in lineage.STEMS), base
+        # Inference finds a name by one of its stems (in the text, or in base_model ids only).
+        assert any(stem in base.match.lower() for stem in lineage.ID_STEMS), base
         assert base.source.startswith("as ") and "/" in base.source, base
     for info in licenses.catalog().values():
         # rail_named searches only around "rail" and "licen".

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govcard import licenses
 from govcard.check import text
-from govcard.check.context import OwnLicense, specific_rail
+from govcard.check.context import OwnLicense, shown, specific_rail
 from govcard.check.model import Rule
 
 if TYPE_CHECKING:
@@ -258,6 +258,10 @@ def _more(entry: licenses.Terms) -> str:
     return "; ".join(more) or "terms without the parent's conditions"
 
 
+def _research_only(entry: licenses.Terms) -> licenses.OtherTerm | None:
+    return next((t for t in entry.other_terms if t.id == "research-only"), None)
+
+
 def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | None:
     """What the card's license drops of a restricted parent license's terms: None if nothing,
     "" if the catalogs cannot tell."""
@@ -301,6 +305,19 @@ def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Term
                 f"which drops the {entry.use_policy.name} (§{entry.use_policy.section}): "
                 "it grants every non-commercial use"
             )
+        research = _research_only(entry)
+        if (
+            grants.noncommercial
+            and research is not None
+            and (own.terms is None or _research_only(own.terms) is None)
+            and not _names_the_parents_terms(ctx, entry)
+        ):
+            # A license for research and evaluation only: CC BY-NC grants every other
+            # non-commercial use as well.
+            return (
+                f"which grants every non-commercial use; the {entry.name} allows research "
+                f"and evaluation only (§{research.section})"
+            )
         if grants.noncommercial:
             return None  # narrower than the parent's: commercial use is not granted
         return ""
@@ -317,6 +334,19 @@ def _keeps_terms(
     if dropped == "":
         if own.rail is None and own.terms is None and not own.unrestricted and own.shown != "other":
             return own  # license-unknown already says the license is not one the Hub knows
+        if (
+            own.shown == "other"
+            and own.terms is None
+            and entry.copy_of_license is not None
+            and not _names_the_parents_terms(ctx, entry)
+        ):
+            # A license of its own that never names the parent's: the copy of the parent's
+            # license that a derivative must be shared with is not there.
+            dropped = (
+                f"and never names the {entry.name}, which a derivative must be shared with "
+                f"(§{entry.copy_of_license.section})"
+            )
+    if dropped == "":
         ctx.add(
             "derivative-license-unverified",
             ctx.card.key_line("license"),
@@ -328,12 +358,16 @@ def _keeps_terms(
     where = f"license: {entry.hub_id}" + (
         f", license_name: {entry.id}, license_link: {entry.url}" if entry.hub_id == "other" else ""
     )
+    licensed = own.shown
+    name = ctx.metadata.get("license_name")
+    if own.shown == "other" and isinstance(name, str) and name:
+        licensed = f"other ({shown(name)})"
     if parent.how == "--license":
-        message = f"held to {entry.id} by --license, the card is licensed {own.shown}, {dropped}"
+        message = f"held to {entry.id} by --license, the card is licensed {licensed}, {dropped}"
     else:
         message = (
             f"{parent.relation} of {parent.shown} ({entry.name}, found in {parent.how}) "
-            f"is licensed {own.shown}, {dropped}"
+            f"is licensed {licensed}, {dropped}"
         )
     ctx.add(
         "derivative-license-drops-restrictions",
