@@ -414,7 +414,17 @@ def test_name_prefix_missing(workdir: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("title", ["# Llama-3-Suzume-8B", "# Model Card"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "# Llama-3-Suzume-8B",
+        "# Model Card",
+        "# [Llama-3-Suzume-8B](https://huggingface.co/lightblue/suzume-llama-3-8B-multilingual)",
+        # The heading the Open LLM Leaderboard's bot appends to cards (held-out card 630).
+        "# [Open LLM Leaderboard Evaluation Results](https://huggingface.co/spaces/"
+        "open-llm-leaderboard/open_llm_leaderboard)",
+    ],
+)
 def test_name_prefix_kept_or_no_name(workdir: Path, title: str) -> None:
     path = card(LLAMA3_CARD, f"{title}\n\n" + DISPLAY + MADE + LLAMA3_NOTICE + "\n")
     assert findings(path) == []

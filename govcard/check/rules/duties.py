@@ -54,7 +54,8 @@ _QUOTED_DISPLAY = ('display "', "display \u201c")
 _NOTICE_FILES = ("NOTICE", "NOTICE.md", "NOTICE.txt", "Notice", "Notice.txt", "notice.txt")
 _GENERIC_TITLE = re.compile(
     r"(?:model|card|overview|details|merge[sd]?|introduction|description|usage|summary|readme"
-    r"|examples?|load|gguf|uploads?|quanti[sz]ed|quanti[sz]ation|about|information|[^a-z0-9]+)+"
+    r"|examples?|load|gguf|uploads?|quanti[sz]ed|quanti[sz]ation|about|information|evaluation"
+    r"|results|benchmarks?|open llm leaderboard|[^a-z0-9]+)+"
 )
 
 
@@ -97,7 +98,10 @@ def _duties(ctx: Context, parent: Parent, entry: licenses.Terms) -> None:
 
 
 def _name_prefix(ctx: Context, of: str, rule: licenses.NamePrefix) -> None:
-    title = re.sub(r"(?i)^\W*model\s*card\s*(?:for|of|:|-)?\s*", "", ctx.card.title).strip()
+    # A title that is a link is read as its text ("[Open LLM Leaderboard Evaluation Results](...)",
+    # the heading the leaderboard's bot appends to cards, is no name).
+    title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", ctx.card.title)
+    title = re.sub(r"(?i)^\W*model\s*card\s*(?:for|of|:|-)?\s*", "", title).strip()
     if not title or _GENERIC_TITLE.fullmatch(title.lower()):
         return  # the card does not say what the model is called
     if _squash(title).startswith(_squash(rule.prefix)):
