@@ -202,7 +202,7 @@ def _name_regex(name: str) -> str:
 # "quantized version of". The words before a name are read backwards: fillers ("the", "of",
 # "bigcode's") are skipped, and the first other word must be a cue.
 _CUE = re.compile(
-    r"fine-?tun\w*|tun(?:ed|ing)|finetun\w*|based|derived|distill\w*|quanti[sz]\w*|merge[sd]?"
+    r"fine-?tun\w*|tun(?:ed|ing|es?)|finetun\w*|based|derived|distill\w*|quanti[sz]\w*|merge[sd]?"
     r"|merging|adapters?|lora|lycoris|dreambooth|controlnet|checkpoints?|convert\w*|conversions?"
     r"|gguf|ggml|gptq|awq|exl2|continu\w*|initiali[sz]ed|built|trained|training|further|variants?"
     r"|derivative|prun\w*|instruction-tuned"
@@ -219,7 +219,8 @@ _CUE_AFTER = re.compile(
     r"|merg|gguf|gptq|awq|quantiz|-?based)"
 )
 _LABEL = re.compile(
-    r"[\s>*_#|-]*((?:base|parent|original|foundation|underlying)[\s_-]*(?:model|llm|lm|checkpoint)?s?)"
+    r"[\s>*_#|-]*((?:base|parent|original|foundation|underlying|backbone)[\s_-]*"
+    r"(?:model|llm|lm|checkpoint)?s?)"
     r"[\s*_]*(?:\([^)\n]{0,20}\)[\s*_]*)?[:|]"
 )
 _RELATIONS = (
@@ -271,6 +272,11 @@ def from_title(card: Card) -> list[Parent]:
     to begin with "Llama", and a model named after Llama or Gemma is read as made from it. A
     licensor's own card is not its own derivative."""
     title = card.title[:200].lower()
+    short = _abbreviated(title)
+    if short is not None:
+        line = next((h.line for h in card.headings if h.level == 1), card.body_start)
+        how = f"the card's title {quote(card.title)}, named after {short.shown}"
+        return [Parent(short.shown, short.license, how, line, "derivative")]
     if not any(stem in title for stem in _BEYOND_STEMS):
         return []  # no name of those families: the names' pattern is not tried on it
     known = catalog()
@@ -297,6 +303,9 @@ def _known(repo_id: str, how: str) -> tuple[str, str | None, str]:
     if base is not None:
         return f"{base.shown} ({repo_id})", base.license, how
     name = repo_id.rsplit("/", 1)[-1].lower()
+    short = _abbreviated(name)
+    if short is not None:
+        return repo_id, short.license, f"{how}, named after {short.shown}"
     if len(name) > 96 or not any(stem in name for stem in ID_STEMS):
         return repo_id, None, how  # not a Hub repo name, or no name of the catalog is in it
     for match in known.pattern.finditer(name):
@@ -305,6 +314,17 @@ def _known(repo_id: str, how: str) -> tuple[str, str | None, str]:
             if named is not None:
                 return repo_id, named.license, f"{how}, named after {named.shown}"
     return repo_id, None, how
+
+
+# Names that begin "L3-" or "L3.1-" are Llama 3 and 3.x models, by a convention of the Hub's
+# fine-tuners (Sao10K/L3-8B-Stheno-v3.2, L3-70B-Euryale, DavidAU/L3.1-Dark-Reasoning-...-8B):
+# read at the start of a repo name or a title only.
+_ABBREVIATED = re.compile(r"l(3(?:\.[1-3])?)[-_ ]")
+
+
+def _abbreviated(name: str) -> Base | None:
+    match = _ABBREVIATED.match(name)
+    return None if match is None else catalog().names.get(squash(f"llama {match.group(1)}"))
 
 
 def _metadata_ids(metadata: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -249,6 +249,62 @@ def test_an_nllb_base_model_is_known_by_its_name(workdir: Path) -> None:
     assert "named after NLLB-200" in drop.message
 
 
+@pytest.mark.parametrize(
+    ("base", "shown"),
+    [("DavidAU/L3.1-Dark-Reasoning-8B", "Llama 3.1"), ("Sao10K/L3-70B-Euryale-v2.1", "Llama 3")],
+)
+def test_an_l3_repo_name_is_a_llama3_model(workdir: Path, base: str, shown: str) -> None:
+    # The Hub's fine-tuners' convention: "L3-" and "L3.1-" begin Llama 3 and 3.1 model names.
+    drop = the_drop(findings(card(f"license: apache-2.0\nbase_model: {base}")))
+    assert f"found in base_model in the metadata, named after {shown})" in drop.message
+
+
+def test_an_l3_title_is_a_llama3_model_and_l3_elsewhere_is_not(workdir: Path) -> None:
+    drop = the_drop(findings(card("license: mit", "# L3-8B-Poet\n\nPoems.\n")))
+    assert 'the card\'s title "L3-8B-Poet", named after Llama 3)' in drop.message
+    assert findings(card("license: mit", "# Poet-L3-8B\n\nPoems at level L3-2.\n")) == []
+
+
+def test_a_catalog_repo_outranks_its_l3_name(workdir: Path) -> None:
+    # Stheno v3.2 is a Llama 3 fine-tune under CC BY-NC (shared corpus 089): a merge of it under
+    # llama3 drops its non-commercial term.
+    drop = the_drop(findings(card("license: llama3\nbase_model: Sao10K/L3-8B-Stheno-v3.2")))
+    assert "is licensed llama3, which allows commercial use" in drop.message
+
+
+def test_no_metadata_license_and_a_stated_license_that_drops_the_parents(workdir: Path) -> None:
+    # SOLAR-0-70b's card (held-out set 4, 722): a Llama 2 fine-tune, no license in the metadata,
+    # and a License line naming CC BY-NC by its address only.
+    body = (
+        "# Solar\n\nA fine tune of Llama 2.\n\n"
+        "* **License**: Fine-tuned checkpoints are licensed under the Non-Commercial Creative "
+        "Commons license ([CC BY-NC-4.0](https://creativecommons.org/licenses/by-nc/4.0/))\n"
+    )
+    found = findings(card("language: en", body))
+    drops = [f for f in found if f.rule == DROPS]
+    assert [(f.severity, f.line) for f in drops] == [("error", 9)]
+    assert drops[0].message.endswith(
+        "has no license in its metadata, and line 9 says cc-by-nc-4.0, which drops the Llama 2 "
+        "Acceptable Use Policy (§1.b.iv): it grants every non-commercial use"
+    )
+
+
+def test_a_license_in_extra_gated_prompt_is_stated(workdir: Path) -> None:
+    # GGUF copies of Meta's repos carry the agreement in the gate only (held-out set 4, 729).
+    metadata = (
+        f"base_model: {LLAMA31}\nextra_gated_prompt: |\n"
+        "  LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\n  Llama 3.1 Version Release Date: July 23, 2024"
+    )
+    found = findings(card(metadata, "# Llama-3.1-8B-GGUF\n\nBuilt with Llama\n"))
+    assert errors(found) == []
+    missing = next(f for f in found if f.rule == "license-metadata-missing")
+    assert (missing.line, missing.message) == (
+        3,
+        "extra_gated_prompt names the Llama 3.1 Community License Agreement, but the metadata "
+        "has no `license:`",
+    )
+
+
 def test_platypus_base_model_is_share_alike() -> None:
     assert lineage.catalog().repos[PLATYPUS.lower()].license == "cc-by-nc-sa-4.0"
 
@@ -423,6 +479,7 @@ def test_name_prefix_missing(workdir: Path) -> None:
         # The heading the Open LLM Leaderboard's bot appends to cards (held-out card 630).
         "# [Open LLM Leaderboard Evaluation Results](https://huggingface.co/spaces/"
         "open-llm-leaderboard/open_llm_leaderboard)",
+        "# lightblue/Llama-3-Suzume-8B",
     ],
 )
 def test_name_prefix_kept_or_no_name(workdir: Path, title: str) -> None:

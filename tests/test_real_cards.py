@@ -82,7 +82,15 @@ def test_verdicts_beyond_rail_agree_with_the_readers() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["heldout-text", "heldout-image", "heldout-beyond", "heldout-beyond-2"]
+    "name",
+    [
+        "heldout-text",
+        "heldout-image",
+        "heldout-beyond",
+        "heldout-beyond-2",
+        "heldout-beyond-3",
+        "heldout-beyond-4",
+    ],
 )
 def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
     labels = read_labels(ROOT / "tests" / "labels" / f"{name}.tsv")

@@ -166,7 +166,9 @@ class Context:
             kept = "\n".join(
                 row for row in section.split("\n") if not _ABOUT_OTHER_THINGS.search(row)
             )
-            ids = text.named(kept) + text.hub_ids_in(kept, spelled_out=True)
+            ids = (
+                text.named(kept) + text.hub_ids_in(kept, spelled_out=True) + text.linked_terms(kept)
+            )
             prose = text.other_license(kept)
             if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
                 ids.append(prose_id)
@@ -174,7 +176,7 @@ class Context:
             found += [(i, line, "the License section") for i in dict.fromkeys(ids)]
         for value, position in text.license_values(lowered, end):
             line = self.line_of(position)
-            ids = text.named(value) + text.hub_ids_in(value)
+            ids = text.named(value) + text.hub_ids_in(value) + text.linked_terms(value)
             prose = text.other_license(value)
             if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
                 ids.append(prose_id)

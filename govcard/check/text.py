@@ -148,6 +148,16 @@ def links_a_license(lowered: str) -> bool:
     return _LICENSE_FILE_LINK.search(lowered) is not None
 
 
+def linked_terms(lowered: str) -> list[str]:
+    """The ids of the terms-catalog licenses whose addresses a short lowercase text holds
+    ("[CC BY-NC-4.0](https://creativecommons.org/licenses/by-nc/4.0/)")."""
+    return [
+        entry.id
+        for entry in licenses.terms_catalog().values()
+        if any(link in lowered for link in entry.links)
+    ]
+
+
 @cache
 def _rail_names() -> re.Pattern[str]:
     """Any name or address of a specific RAIL license, longest first."""

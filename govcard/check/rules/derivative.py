@@ -328,6 +328,9 @@ def _keeps_terms(
     ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms
 ) -> OwnLicense:
     """Whether the card's license keeps a restricted parent license's terms: one finding if not."""
+    if own.shown is None:
+        # No license in the metadata: the license the text states is the card's.
+        return _stated_keeps_terms(ctx, own, parent, entry)
     dropped = _dropped(ctx, own, parent, entry)
     if dropped is None:
         return _stated_keeps_terms(ctx, own, parent, entry)
@@ -411,12 +414,19 @@ def _stated_keeps_terms(
         )
         dropped = _dropped(ctx, stated, parent, entry)
         if dropped:
+            metadata = (
+                "has no license in its metadata, and"
+                if own.shown is None
+                else f"is licensed {own.shown} in its metadata, but"
+            )
             ctx.add(
                 "derivative-license-drops-restrictions",
                 line,
                 f"{parent.relation} of {parent.shown} ({entry.name}, found in {parent.how}) "
-                f"is licensed {own.shown} in its metadata, but {where} says {license_id}, {dropped}",
-                f"Say in the text the license the metadata gives ({entry.id}), and no other.",
+                f"{metadata} {where} says {license_id}, {dropped}",
+                f"Say in the text the license the metadata gives ({entry.id}), and no other."
+                if own.shown is not None
+                else f"License the model under the parent's license ({entry.id}), as it requires.",
             )
             return own._replace(settled=True)
     return own

@@ -102,6 +102,7 @@ def _name_prefix(ctx: Context, of: str, rule: licenses.NamePrefix) -> None:
     # the heading the leaderboard's bot appends to cards, is no name).
     title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", ctx.card.title)
     title = re.sub(r"(?i)^\W*model\s*card\s*(?:for|of|:|-)?\s*", "", title).strip()
+    title = re.sub(r"^[\w.-]+/(?=[\w.-]+$)", "", title)  # a repo id: its name
     if not title or _GENERIC_TITLE.fullmatch(title.lower()):
         return  # the card does not say what the model is called
     if _squash(title).startswith(_squash(rule.prefix)):

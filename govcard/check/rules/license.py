@@ -147,7 +147,8 @@ def _no_license(ctx: Context, parents: list[Parent]) -> OwnLicense:
     card = ctx.card
     named = ctx.named_in_text()
     statement = text.license_statement(card.lowered, len(card.body))
-    stated = named is not None or statement is not None
+    gate = None if named is not None or statement is not None else _gate_license(ctx)
+    stated = named is not None or statement is not None or gate is not None
     parent = parents[0] if parents else None
     duty = (
         f"; as a {parent.relation} of {parent.shown} it must carry {parent.license}"
@@ -180,6 +181,9 @@ def _no_license(ctx: Context, parents: list[Parent]) -> OwnLicense:
         else card.body_start + card.lowered.count("\n", 0, statement.start() if statement else 0)
     )
     message = f"the text names {what}, but the metadata has no `license:`"
+    if gate is not None:
+        line = card.key_line("extra_gated_prompt")
+        message = f"extra_gated_prompt names the {gate}, but the metadata has no `license:`"
     misplaced = card.text.find("\nlicense:")
     if no_front and misplaced >= 0:
         line = card.text.count("\n", 0, misplaced) + 2
@@ -189,6 +193,19 @@ def _no_license(ctx: Context, parents: list[Parent]) -> OwnLicense:
         )
     ctx.add(rule, line, message)
     return OwnLicense(None, named[0] if named else None, False, False)
+
+
+def _gate_license(ctx: Context) -> str | None:
+    """The license the metadata's `extra_gated_prompt` names, the text a gated repo asks users
+    to accept (Meta's Llama repos and their GGUF copies put the whole agreement there)."""
+    card = ctx.card
+    if "extra_gated_prompt" not in card.keys:
+        return None
+    named = text.named(card.lowered[len(card.body) + 1 :])
+    if not named:
+        return None
+    entry = licenses.terms(named[0]) or licenses.rail(named[0])
+    return entry.name if entry is not None else named[0]
 
 
 def _other(ctx: Context, metadata: dict[str, Any], line: int) -> OwnLicense:
