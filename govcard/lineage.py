@@ -81,8 +81,10 @@ class Catalog(NamedTuple):
 # (StarChat, Stable Cascade, DreamShaper...) are recognised by base_model.
 STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen")
 # Stems of names that are recognised in base_model ids only ("panagoa/nllb-200-distilled-600M-kbd"
-# is an NLLB-200 model), not searched for in the text: each text stem costs a search of every card.
-ID_STEMS = (*STEMS, "nllb")
+# is an NLLB-200 model, "TheBloke/deepseek-coder-6.7B-instruct-GGUF" a DeepSeek Coder one), not
+# searched for in the text: each text stem costs a search of every card.
+_ID_ONLY = ("nllb", "deepseek")
+ID_STEMS = (*STEMS, *_ID_ONLY)
 # The stems of the names of the families beyond RAIL, which a title is read for (`from_title`).
 _BEYOND_STEMS = ("llama", "gemma", "qwen")
 
@@ -365,7 +367,7 @@ def from_text(card: Card) -> list[Parent]:
         position = match.start()
         text = match.group()
         base = known.repos.get(text) or known.names.get(squash(text))
-        if base is None or base.shown in found or base.org in licensors:
+        if base is None or base.shown in found or base.org in licensors or _id_only(text):
             continue
         cue = (
             _cue_before(body, position)
@@ -401,6 +403,13 @@ def _cue_before(body: str, position: int) -> str | None:
     return None
 
 
+def _id_only(name: str) -> bool:
+    """Whether a name found in the text is of a family known by base_model ids only ("DeepSeek
+    Coder" holds the stem "coder", and a card's news of a sibling model "trained from
+    deepseek-coder-33b-base" is no parent of the card's)."""
+    return any(stem in name for stem in _ID_ONLY)
+
+
 def _label_before(body: str, position: int) -> str | None:
     """A label that starts the name's line ("- **Base model:** ", "| Original model | "): a
     field of the card that names the parent."""
@@ -410,7 +419,12 @@ def _label_before(body: str, position: int) -> str | None:
 
 def _cue_after(body: str, end: int) -> str | None:
     match = _CUE_AFTER.match(body, end, end + 40)
-    return None if match is None else str(match.group())
+    if match is None or _BLANK_LINE.search(match.group()):
+        return None  # a cue of the next paragraph is about something else ("# StarCoder-Thing")
+    return str(match.group())
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 # Real cards name a family a few dozen times; a card built to name one a million times is read up

@@ -305,6 +305,29 @@ def test_a_license_in_extra_gated_prompt_is_stated(workdir: Path) -> None:
     )
 
 
+def test_a_deepseek_coder_fine_tune_under_apache_drops_its_use_restrictions(workdir: Path) -> None:
+    # Held-out set 4, 713: the DeepSeek License asks its use restrictions to be an enforceable
+    # provision of any license of a derivative (§4.a), as Gemma's does.
+    drop = the_drop(
+        findings(
+            card("license: apache-2.0\nbase_model: deepseek-ai/deepseek-coder-7b-instruct-v1.5")
+        )
+    )
+    assert drop.message == (
+        "derivative of deepseek-ai/deepseek-coder-7b-instruct-v1.5 (DeepSeek License Agreement, "
+        "found in base_model in the metadata, named after DeepSeek Coder) is licensed apache-2.0, "
+        "which drops the use restrictions the DeepSeek License Agreement requires in any license "
+        "a derivative is shared under (§4.a)"
+    )
+
+
+def test_deepseek_names_in_the_text_make_no_parent(workdir: Path) -> None:
+    # WizardCoder-15B's card (corpus 014) tells of a sibling "trained from deepseek-coder-33b-base";
+    # DeepSeek models are known by base_model ids only.
+    body = "# Poet\n\nOur next model was trained from deepseek-coder-33b-base.\n"
+    assert findings(card("license: apache-2.0", body)) == []
+
+
 def test_platypus_base_model_is_share_alike() -> None:
     assert lineage.catalog().repos[PLATYPUS.lower()].license == "cc-by-nc-sa-4.0"
 
@@ -417,14 +440,9 @@ def test_a_parent_under_license_other_keeps_its_terms(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (lineage.from_text): _CUE_AFTER crosses the blank line after the title, so a "
-    "RAIL family name in the title ('# My-StarCoder-Thing') followed by a paragraph that "
-    "starts 'Fine-tuned on poems.' makes StarCoder a parent 'found in the card's text' - the "
-    "title inference from_title deliberately skips for RAIL families",
-)
 def test_a_rail_title_followed_by_a_cue_paragraph_makes_no_parent(workdir: Path) -> None:
+    # A cue after a name counts within its paragraph only; the title inference skips RAIL
+    # families on purpose.
     path = card("license: mit", "# My-StarCoder-Thing\n\nFine-tuned on poems.\n")
     assert findings(path) == []
 
