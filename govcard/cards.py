@@ -11,9 +11,10 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from govcard.lazy import cached
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -66,17 +67,17 @@ class Card:
     keys: frozenset[str] = frozenset()
     """The metadata's top-level keys, also those that were not parsed."""
 
-    @cached_property
+    @cached
     def body_lines(self) -> list[str]:
         """The body's lines."""
         return self.body.split("\n")
 
-    @cached_property
+    @cached
     def front_lines(self) -> list[str]:
         """The lines between the `---` lines."""
         return self.front[:-1].split("\n") if self.front else []
 
-    @cached_property
+    @cached
     def lowered(self) -> str:
         """Body and front matter with ASCII letters lowercased: body offsets are offsets in it.
         (str.lower can change a text's length, "İ" becomes two characters, and is several times
@@ -84,16 +85,29 @@ class Card:
         text = f"{self.body}\n{self.front}"
         return text.lower() if text.isascii() else text.encode().lower().decode()
 
-    @cached_property
-    def title(self) -> str:
-        """The body's first level-1 heading, or ""."""
+    @cached
+    def _title(self) -> re.Match[str] | None:
         body = self.body
         match = _TITLE.match(body)
         position = body.find("\n#")
         while match is None and position >= 0:
             match = _TITLE.match(body, position)
             position = body.find("\n#", position + 2)
+        return match
+
+    @property
+    def title(self) -> str:
+        """The body's first level-1 heading, or ""."""
+        match = self._title
         return match.group(1).strip().rstrip("#").rstrip() if match else ""
+
+    @property
+    def title_line(self) -> int:
+        """The line of `title`, else where the body starts."""
+        match = self._title
+        if match is None:
+            return self.body_start
+        return self.body_start + self.body.count("\n", 0, match.start(1))
 
     def line_around(self, position: int) -> str:
         """The body line that holds a position of the body."""
@@ -119,7 +133,7 @@ class Card:
                 position = -1 if following < 0 else lowered.find(needle, following)
         return [(line, self.line_around(offsets[line])) for line in sorted(offsets)]
 
-    @cached_property
+    @cached
     def headings(self) -> list[Heading]:
         """The body's ATX headings, outside code blocks."""
         found: list[Heading] = []
@@ -148,7 +162,7 @@ class Card:
                     found.append(Heading(len(hashes.group(1)), title, line))
         return found
 
-    @cached_property
+    @cached
     def _top_keys(self) -> dict[str, int]:
         """Top-level metadata keys and their lines."""
         keys: dict[str, int] = {}

@@ -28,12 +28,13 @@ class Base(NamedTuple):
     """A Hub license id, or `other:<license_name>`."""
     shown: str
     source: str
+    org: str
+    """Who published it: the repo's organisation (for a name, that of the repo it stands for)."""
 
-    @property
-    def org(self) -> str:
-        """Who published it: the repo's organisation (for a name, that of the repo it stands for)."""
-        repo = self.match if "/" in self.match else self.source.removeprefix("as ").split(";")[0]
-        return repo.split("/")[0].lower()
+
+def _base(match: str, license_id: str, shown: str, source: str) -> Base:
+    repo = match if "/" in match else source.removeprefix("as ").split(";")[0]
+    return Base(match, license_id, shown, source, repo.split("/")[0].lower())
 
 
 class Parent(NamedTuple):
@@ -107,7 +108,7 @@ def catalog() -> Catalog:
     for line in text.splitlines():
         if line and not line.startswith("#"):
             kind, match, license_id, shown, source = line.split("\t")
-            base = Base(match, license_id, shown, source)
+            base = _base(match, license_id, shown, source)
             if kind == "repo":
                 repos[match.lower()] = base
             else:
@@ -276,7 +277,7 @@ def from_title(card: Card) -> list[Parent]:
     title = card.title[:200].lower()
     short = _abbreviated(title)
     if short is not None:
-        line = next((h.line for h in card.headings if h.level == 1), card.body_start)
+        line = card.title_line
         how = f"the card's title {quote(card.title)}, named after {short.shown}"
         return [Parent(short.shown, short.license, how, line, "derivative")]
     if not any(stem in title for stem in _BEYOND_STEMS):
@@ -290,7 +291,7 @@ def from_title(card: Card) -> list[Parent]:
         base = known.names.get(squash(match.group()))
         if base is None or base.org in licensors or licenses.rail(base.license) is not None:
             continue
-        line = next((h.line for h in card.headings if h.level == 1), card.body_start)
+        line = card.title_line
         how = f"the card's title {quote(card.title)}, named after {base.shown}"
         return [Parent(base.shown, base.license, how, line, "derivative")]
     return []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import reprlib
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -14,6 +14,7 @@ from govcard import licenses, lineage
 from govcard.cards import Card
 from govcard.check import text
 from govcard.check.model import Finding, Options, Rule
+from govcard.lazy import cached
 from govcard.lineage import Parent
 
 
@@ -90,17 +91,17 @@ class Context:
             severity = "error"
         self.findings.append(Finding(rule_id, severity, line, message, fix or rule.fix))
 
-    @cached_property
+    @cached
     def metadata(self) -> dict[str, Any]:
         """The front matter's mapping, or an empty one."""
         return self.card.metadata or {}
 
-    @cached_property
+    @cached
     def parents(self) -> list[Parent]:
         """The models the card's model derives from (see `lineage.parents`)."""
         return lineage.parents(self.card, self.options.base_card)
 
-    @cached_property
+    @cached
     def rail_parents(self) -> list[Parent]:
         """The parents under a specific RAIL license; with --license, the license it is held to."""
         held = self.options.license
@@ -109,7 +110,7 @@ class Context:
             return [Parent(held, held, "--license", 1, "card held to")]
         return [p for p in self.parents if specific_rail(p.license) is not None]
 
-    @cached_property
+    @cached
     def term_parents(self) -> list[tuple[Parent, licenses.Terms]]:
         """The parents under a restricted license of the terms catalog (Llama, Gemma, Qwen, CC
         NC), with its terms; with --license, the license it is held to."""
@@ -126,7 +127,7 @@ class Context:
                 found.append((parent, entry))
         return found
 
-    @cached_property
+    @cached
     def linked(self) -> bool:
         """Whether the card gives access to a license text: license_link, a link, a LICENSE file."""
         if self.metadata.get("license_link") or text.links_a_license(self.card.lowered):
@@ -149,7 +150,7 @@ class Context:
             return self.card.body_start + self.card.lowered.count("\n", 0, position)
         return self.card.key_line("license")
 
-    @cached_property
+    @cached
     def stated_licenses(self) -> list[tuple[str, int, str]]:
         """The licenses the body states, as (license id, line, where): named in the first part
         of its License section, or the value of a `License:` line."""
@@ -183,7 +184,7 @@ class Context:
             found += [(i, line, f"line {line}") for i in dict.fromkeys(ids)]
         return found
 
-    @cached_property
+    @cached
     def license_heading(self) -> int | None:
         """Where the card's first heading about its license starts in `Card.lowered`."""
         return text.heading_with("licen", self.card.lowered, len(self.card.body))

@@ -107,7 +107,7 @@ def _name_prefix(ctx: Context, of: str, rule: licenses.NamePrefix) -> None:
         return  # the card does not say what the model is called
     if _squash(title).startswith(_squash(rule.prefix)):
         return
-    line = next((h.line for h in ctx.card.headings if h.level == 1), ctx.card.body_start)
+    line = ctx.card.title_line
     ctx.add(
         "license-name-prefix-missing",
         line,
