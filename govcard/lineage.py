@@ -232,6 +232,7 @@ _RELATIONS = (
     ("merge", re.compile(r"merg")),
     ("fine-tune", re.compile(r"tun|train")),
 )
+_QUANTIZED_TITLE = re.compile(r"(?i)(?<![a-z0-9])(?:gguf|gptq|awq|exl2|ggml)(?![a-z0-9])")
 _METADATA_RELATIONS = {
     "adapter": "adapter",
     "quantized": "quantized version",
@@ -246,6 +247,8 @@ def parents(card: Card, base_card: Card | None = None) -> list[Parent]:
     license, and the text is still searched."""
     metadata = card.metadata or {}
     relation = _METADATA_RELATIONS.get(str(metadata.get("base_model_relation")), "derivative")
+    if relation == "derivative" and _QUANTIZED_TITLE.search(card.title[:200]):
+        relation = "quantized version"  # "Llama-3-8B-Instruct-GGUF", with no base_model_relation
     found = [
         Parent(*_known(item, how), card.key_line(key), relation)
         for item, how, key in _metadata_ids(metadata)

@@ -513,6 +513,15 @@ def test_a_quantization_keeps_its_parents_name(workdir: Path) -> None:
     assert findings(path) == []
 
 
+def test_a_quantization_is_known_by_its_title_too(workdir: Path) -> None:
+    # QuantFactory, TheBloke and bartowski seldom set base_model_relation; "GGUF" in the title
+    # says what the repo is.
+    path = card(
+        LLAMA3_CARD, "# Suzume-GGUF\n\n" + DISPLAY + "Quantized.\n\n" + LLAMA3_NOTICE + "\n"
+    )
+    assert findings(path) == []
+
+
 def test_notice_missing(workdir: Path) -> None:
     found = findings(card(LLAMA3_CARD, TITLE + DISPLAY + MADE))
     assert where(found) == [("license-notice-missing", "warning", 5)]
