@@ -462,17 +462,25 @@ def _name_around(known: Catalog, body: str, position: int, stem: str) -> re.Matc
             if body.startswith(word, start - 1 - len(word)):
                 starts.append(start - 1 - len(word))
                 break
+    address = False
     for begin in list(starts):
         if begin >= 2 and body[begin - 1] == "/":
             org = _run_start(body, begin - 1, _REPO_CHARS)
             if body[org - 1 : org] in ("/", "."):
-                return None  # a path in an address: the link's text is read instead
+                # A path in an address: the link's text is read instead, but for a Hub
+                # address, which is a repo id of the catalog or nothing.
+                if not body.endswith(("huggingface.co/", "hf.co/"), max(0, org - 15), org):
+                    return None
+                starts, address = [org], True
+                break
             if org < begin - 1:
                 starts.append(org)
     for candidate in reversed(starts):
         pattern = known.starting.get(body[candidate])
         match = None if pattern is None else pattern.match(body, candidate)
         if match is not None and match.end() > position:
+            if address and "/" not in match.group():
+                return None  # a name inside a Hub address: only a repo id counts there
             return match
     return None
 

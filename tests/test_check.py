@@ -235,6 +235,20 @@ FAILING: dict[str, Case] = {
         _text("---\ntags: [x]\n---\n# A\n\n## License\n\nApache 2.0\n"),
         [("license-metadata-missing", "warning", 6, ("text names a license",))],
     ),
+    "derivative-license-unnamed": Case(
+        _text(
+            "---\nbase_model: bigscience/bloom-560m\n---\n# A\n\nFine-tuned on poems.\n\n"
+            "- **License:** see the original model's license\n"
+        ),
+        [
+            (
+                "derivative-license-unnamed",
+                "error",
+                8,
+                ("names none", "as a derivative of BLOOM-560M", "bigscience-bloom-rail-1.0"),
+            )
+        ],
+    ),
     "license-unknown": Case(
         _fixture("license-unknown.md"),
         [("license-unknown", "warning", 2, ("'apache2'", "not a Hub license id", "apache-2.0?"))],
@@ -549,6 +563,13 @@ PASSING: dict[str, list[Callable[[], list[str]]]] = {
     "front-matter-invalid": [_fixture("rail-original.md"), _text("---\n---\n# Title\n")],
     "license-missing": [_fixture("rail-original.md"), _text(DERIVATIVE_IN_PROSE)],
     "license-metadata-missing": [_fixture("rail-original.md"), _fixture("license-missing.md")],
+    "derivative-license-unnamed": [
+        _fixture("rail-original.md"),
+        _text(
+            "---\nbase_model: bigscience/bloom-560m\n---\n# A\n\nFine-tuned on poems.\n\n"
+            "- **License:** [the original model's](https://huggingface.co/spaces/bigscience/license)\n"
+        ),
+    ],
     "license-unknown": [_fixture("license-other-complete.md"), _fixture("openrail-family.md")],
     "license-other-unidentified": [_fixture("license-other-complete.md")],
     "license-other-incomplete": [_fixture("license-other-complete.md")],

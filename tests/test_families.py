@@ -328,6 +328,101 @@ def test_deepseek_names_in_the_text_make_no_parent(workdir: Path) -> None:
     assert findings(card("license: apache-2.0", body)) == []
 
 
+def test_a_license_file_named_as_code_points_to_the_license(workdir: Path) -> None:
+    # Held-out set 5, 801: a License section naming the DeepSeek Coder Model License and
+    # "`LICENSE` contains the complete terms".
+    body = (
+        "# Coder\n\n## License\n\nDeepSeek Coder Model License v1.0. `LICENSE` contains the "
+        "complete terms and must accompany redistributed derivatives.\n"
+    )
+    found = findings(card("license: other\nbase_model: deepseek-ai/deepseek-coder-1.3b-base", body))
+    assert rules_of(found) == {"license-other-incomplete"}
+
+
+def test_an_other_license_with_a_parent_govcard_does_not_know_is_unverified(
+    workdir: Path,
+) -> None:
+    # Held-out set 5, 805: the license may be the unknown parent's own (Google's HAI-DEF terms).
+    metadata = (
+        "license: other\nlicense_name: health-ai-developer-foundations\n"
+        "license_link: https://developers.google.com/health-ai-developer-foundations/terms\n"
+        "base_model:\n- google/medsiglip-448\n- google/gemma-3-4b-it"
+    )
+    assert rules_of(findings(card(metadata))) == {"derivative-license-unverified"}
+
+
+def test_a_bare_apache_license_line_is_apache(workdir: Path) -> None:
+    # Held-out set 5, 807: no license id, and "**License:** Apache" in the text.
+    body = "# Poet\n\nFine-tuned on poems.\n\n- **License:** Apache\n"
+    found = findings(card(f"base_model: {LLAMA3}", body))
+    drop = next(f for f in found if f.rule == DROPS)
+    assert "line 9 says apache-2.0, which grants what the Meta Llama 3" in drop.message
+
+
+def test_a_base_model_label_with_a_hub_address_names_the_repo(workdir: Path) -> None:
+    # Held-out set 5, 808: the link's text is no catalog name; its Hub address is a repo id.
+    body = (
+        "# Linnix\n\nDistilled.\n\n- Base model: [Qwen2.5-3B-Instruct]"
+        "(https://huggingface.co/Qwen/Qwen2.5-3B-Instruct)\n"
+    )
+    drop = next(f for f in findings(card("license: apache-2.0", body)) if f.rule == DROPS)
+    assert drop.message.startswith("derivative of Qwen2.5 3B Instruct (Qwen/Qwen2.5-3B-Instruct)")
+
+
+def test_a_name_inside_a_hub_address_is_no_parent(workdir: Path) -> None:
+    # Corpus 087: a link to the card's own quantizations names Llama 3 in its address only.
+    body = "# Poet\n\n[GGUF quants](https://huggingface.co/someone/llama-3-70B-poet-GGUF)\n"
+    assert findings(card("license: apache-2.0", body)) == []
+
+
+@pytest.mark.parametrize(
+    ("base", "license_name"),
+    [
+        ("deepseek-ai/deepseek-math-7b-base", "DeepSeek License Agreement"),
+        ("unsloth/deepseek-r1-distill-llama-8b-unsloth-bnb-4bit", "Llama 3.1 Community"),
+    ],
+)
+def test_deepseek_math_and_the_r1_llama_distills_keep_their_licenses(
+    workdir: Path, base: str, license_name: str
+) -> None:
+    # Held-out set 5, 813 and 826: DeepSeekMath is under the DeepSeek License; R1's Llama
+    # distills are Llama 3.1 and 3.3 models (DeepSeek-R1's README, License section).
+    drop = the_drop(findings(card(f"license: apache-2.0\nbase_model: {base}")))
+    assert f"({license_name}" in drop.message
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "- **License:** Refer to the original model's license",
+        "## License\n\nThis model inherits the license of its base model.",
+    ],
+)
+def test_a_derivative_that_only_refers_to_a_license_is_an_error(
+    workdir: Path, statement: str
+) -> None:
+    # Held-out sets 3 and 5 (603, 831): no license id, and a text that names no license.
+    found = findings(
+        card(f"base_model: {LLAMA31}", f"# Poet\n\nFine-tuned on poems.\n\n{statement}\n")
+    )
+    assert where(found)[:1] == [("derivative-license-unnamed", "error", 9)]
+    assert found[0].message == (
+        "the text refers to a license but names none, and the metadata has no `license:`; as a "
+        "derivative of Llama 3.1 8B (meta-llama/Llama-3.1-8B) it must carry llama3.1"
+    )
+
+
+def test_a_derivative_that_refers_to_its_parents_license_by_name_is_no_error(
+    workdir: Path,
+) -> None:
+    # Held-out set 2, 507: the pasted Meta card names the "Licensing Agreement for Llama 2".
+    body = (
+        "# Chat\n\nFine-tuned on poems.\n\n**License** A custom commercial license is available.\n"
+        "Use in any way prohibited by the Acceptable Use Policy and Licensing Agreement for Llama 2.\n"
+    )
+    assert errors(findings(card("base_model: meta-llama/Llama-2-13b-chat-hf", body))) == []
+
+
 def test_platypus_base_model_is_share_alike() -> None:
     assert lineage.catalog().repos[PLATYPUS.lower()].license == "cc-by-nc-sa-4.0"
 

@@ -178,6 +178,8 @@ class Context:
         for value, position in text.license_values(lowered, end):
             line = self.line_of(position)
             ids = text.named(value) + text.hub_ids_in(value) + text.linked_terms(value)
+            if (bare := text.bare_license(value)) is not None:
+                ids.append(bare)
             prose = text.other_license(value)
             if prose is not None and (prose_id := text.prose_license_id(prose)) is not None:
                 ids.append(prose_id)

@@ -30,7 +30,11 @@ _REFERENCE = re.compile(
 _DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
 # Addresses (each read once, so the search stays linear), and Markdown links to a LICENSE file.
 _ADDRESS = re.compile(r"https?://[^\s)\]>\"']{1,300}")
-_LICENSE_FILE_LINK = re.compile(r"\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)")
+_LICENSE_FILE_LINK = re.compile(
+    r"\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)"
+    # or the file named as code: "`LICENSE` contains the complete terms"
+    r"|`(?:\./)?licen[cs]e(?:\.md|\.txt)?`"
+)
 _LICENSE_STATEMENT = re.compile(
     r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
     r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w"
@@ -214,6 +218,13 @@ def unrestricted_names() -> frozenset[str]:
 # "- **License:** [More Information Needed]"): "license" first, so that the search is a find.
 _LICENSE_VALUE = re.compile(r"licen[cs]e\**[ \t]*:[ \t]*\**[ \t]*([^\n]{1,160})")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9+]|[a-z0-9]")
+
+
+def bare_license(value: str) -> str | None:
+    """The license a `License:` line gives by a bare name: "Apache" (the Apache License has had
+    one version in use since 2004)."""
+    words = " ".join(value.strip(" \t*_`.[]()").split())
+    return "apache-2.0" if words in ("apache", "apache license", "apache licence") else None
 
 
 def prose_license_id(match: re.Match[str]) -> str | None:

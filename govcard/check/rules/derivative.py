@@ -296,7 +296,7 @@ def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Term
             grants.noncommercial
             and entry.use_policy is not None
             and grants.family != "openrail"
-            and not _names_the_parents_terms(ctx, entry)
+            and not names_the_parents_terms(ctx, entry)
         ):
             # Narrower on commerce, but it grants every non-commercial use, the ones the
             # parent's use policy forbids included: a CC BY-NC license drops Llama's policy as
@@ -310,7 +310,7 @@ def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Term
             grants.noncommercial
             and research is not None
             and (own.terms is None or _research_only(own.terms) is None)
-            and not _names_the_parents_terms(ctx, entry)
+            and not names_the_parents_terms(ctx, entry)
         ):
             # A license for research and evaluation only: CC BY-NC grants every other
             # non-commercial use as well.
@@ -341,10 +341,12 @@ def _keeps_terms(
             own.shown == "other"
             and own.terms is None
             and entry.copy_of_license is not None
-            and not _names_the_parents_terms(ctx, entry)
+            and all(p.license is not None for p in ctx.parents)
+            and not names_the_parents_terms(ctx, entry)
         ):
             # A license of its own that never names the parent's: the copy of the parent's
-            # license that a derivative must be shared with is not there.
+            # license that a derivative must be shared with is not there. (With another parent
+            # govcard does not know, the license may be that parent's: it cannot tell.)
             dropped = (
                 f"and never names the {entry.name}, which a derivative must be shared with "
                 f"(§{entry.copy_of_license.section})"
@@ -381,7 +383,7 @@ def _keeps_terms(
     return own._replace(settled=True)
 
 
-def _names_the_parents_terms(ctx: Context, entry: licenses.Terms) -> bool:
+def names_the_parents_terms(ctx: Context, entry: licenses.Terms) -> bool:
     """Whether the card says that the parent's license applies as well: a line about a license
     that names it ("License for the base weights: Llama 2"), its use policy, or a statement that
     use is subject to the parent's restrictions."""

@@ -11,7 +11,7 @@ from govcard import licenses
 from govcard.check import text
 from govcard.check.context import OwnLicense, shown, specific_rail
 from govcard.check.model import Rule
-from govcard.check.rules.derivative import unverified
+from govcard.check.rules.derivative import names_the_parents_terms, unverified
 
 if TYPE_CHECKING:
     from govcard.check.context import Context
@@ -31,6 +31,13 @@ RULES = (
         "No license at all",
         "Neither the metadata nor the text names a license, so nobody can tell under which terms the model may be used, and a RAIL parent's restrictions cannot flow down.",
         "Add `license:` with a Hub license id, e.g. bigcode-openrail-m (for a derivative, the parent's license).",
+    ),
+    Rule(
+        "derivative-license-unnamed",
+        "error",
+        "A derivative that only refers to a license, naming none",
+        'With no `license:` and a text that says only "refer to the original model\'s license" or "inherits the base model\'s license", readers must find the parent and its terms themselves; a derivative of a restricted model must carry its parent\'s terms, and its card must say which they are.',
+        "Add `license:` with the parent's license id (and license_name and license_link for `other`).",
     ),
     Rule(
         "license-metadata-missing",
@@ -164,6 +171,29 @@ def _no_license(ctx: Context, parents: list[Parent]) -> OwnLicense:
         )
         ctx.add("license-missing", card.front_start, where + duty)
         return OwnLicense(None, None, False, True)
+    restricted = parent or next(
+        (
+            p
+            for p, entry in ctx.term_parents
+            if entry.derivatives != "any" and not names_the_parents_terms(ctx, entry)
+        ),
+        None,
+    )
+    if (
+        restricted is not None
+        and statement is not None
+        and named is None
+        and gate is None
+        and not ctx.stated_licenses
+        and not ctx.linked
+    ):
+        ctx.add(
+            "derivative-license-unnamed",
+            card.body_start + card.lowered.count("\n", 0, statement.start()),
+            "the text refers to a license but names none, and the metadata has no `license:`; "
+            f"as a {restricted.relation} of {restricted.shown} it must carry {restricted.license}",
+        )
+        return OwnLicense(None, None, False, True)
     if parent is not None and named is not None and not ctx.linked:
         info, line = named
         ctx.add(
@@ -218,6 +248,11 @@ def _other(ctx: Context, metadata: dict[str, Any], line: int) -> OwnLicense:
     )
     rail = named[0] if named else None
     found = None if rail else licenses.terms_named(name, link)
+    if found is None and rail is None and not name and not link:
+        # Nor for the terms catalog: the License section or a License: line says which.
+        found = next(
+            (e for i, _, _ in ctx.stated_licenses if (e := licenses.terms(i)) is not None), None
+        )
     unrestricted = isinstance(name, str) and name.lower() in text.unrestricted_names()
     if not ctx.linked:
         what = f"license_name {name!r} but" if name else "no license_name and"
