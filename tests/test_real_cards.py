@@ -90,6 +90,7 @@ def test_verdicts_beyond_rail_agree_with_the_readers() -> None:
         "heldout-beyond-2",
         "heldout-beyond-3",
         "heldout-beyond-4",
+        "heldout-beyond-5",
     ],
 )
 def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
