@@ -578,6 +578,21 @@ def test_ranges_grow_with_the_value(a: int, b: int) -> None:
     assert sizes.index(render.size_category(low)) <= sizes.index(render.size_category(high))
 
 
+ALL_BINS = {
+    "parameters": eu.PARAMETER_BINS,
+    "time": eu.TIME_BINS,
+    **{f"size-{modality}": bins for modality, bins in eu.SIZE_BINS.items()},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_BINS))
+@given(a=st.floats(min_value=0, max_value=1e16), b=st.floats(min_value=0, max_value=1e16))
+def test_every_range_grows_with_the_value(name: str, a: float, b: float) -> None:
+    bins = ALL_BINS[name]
+    low, high = sorted((a, b))
+    assert bins.labels.index(bins.label(low)) <= bins.labels.index(bins.label(high))
+
+
 # The summary template's size ranges per modality, in its units: "less than" excludes its edge,
 # "X to Y" includes both, "more than" starts above.
 SIZE_EDGES = [
