@@ -164,7 +164,27 @@ class Provider(Facts):
     url: Url | None = Field(None, description="The provider's website.")
     authorised_representative: Name | None = Field(
         None,
-        description="Authorised representative in the EU, for providers established outside it.",
+        description="Authorised representative in the EU, for providers established outside it "
+        "(Art. 54 AI Act).",
+    )
+    authorised_representative_contact: Text | None = Field(
+        None, description="The authorised representative's contact details (address, e-mail)."
+    )
+    established_in_union: bool | None = Field(
+        None,
+        description="Whether the provider is established in the EU: then the training-content "
+        "summary says an authorised representative does not apply.",
+    )
+    sme: bool | None = Field(
+        None,
+        description="Whether the provider is a small or medium-sized enterprise (Commission "
+        "Recommendation 2003/361/EC): the summary then lists the top 5% or 1,000 crawled domains, "
+        "whichever is fewer, instead of the top 10%.",
+    )
+    code_of_practice_signatory: bool | None = Field(
+        None,
+        description="Whether the provider signed the General-Purpose AI Code of Practice, whose "
+        "Copyright chapter commits to respecting text-and-data-mining reservations (summary 3.1).",
     )
 
 
@@ -323,6 +343,8 @@ class AttributionTool(Facts):
 
 
 Modality = Literal["text", "code", "image", "audio", "video", "other"]
+# The sections of the training-content summary's list of data sources: public 2.1, licensed
+# 2.2.1, private 2.2.2, crawled 2.3, user 2.4, synthetic 2.5, other 2.6.
 DataCategory = Literal["public", "licensed", "private", "crawled", "user", "synthetic", "other"]
 
 
@@ -332,17 +354,32 @@ def _in_order(start: dt.date | None, end: dt.date | None, first: str, last: str)
 
 
 class Crawler(Facts):
-    """A web crawler that collected training data."""
+    """A crawler run by the provider (or on its behalf) that collected training data."""
 
-    name: Name = Field(description="The crawler's name (its user agent).")
+    name: Name | None = Field(
+        None, description="The crawler's name or identifier (its user agent), where it has one."
+    )
     purpose: Text | None = Field(None, description="What it collected data for.")
     behaviour: Text | None = Field(
         None, description="How it behaves: robots.txt, paywalls, login walls, rate limits."
     )
-    period_start: Date | None = Field(None, description="When it started crawling.")
-    period_end: Date | None = Field(None, description="When it stopped crawling.")
+    period_start: Date | None = Field(
+        None, description="When it started crawling (default: the dataset's collection_start)."
+    )
+    period_end: Date | None = Field(
+        None, description="When it stopped crawling (default: the dataset's collection_end)."
+    )
+    content: Text | None = Field(
+        None, description="The type of content and the online sources crawled, described."
+    )
     domains: list[Name] = Field(
-        default_factory=list, description="The most relevant domains crawled."
+        default_factory=list,
+        description="The most relevant domain names crawled, by size of content, largest first.",
+    )
+    domains_total: Count | None = Field(
+        None,
+        description="How many domains were crawled in all: the summary lists the top 10% of them "
+        "(for SMEs the top 5% or 1,000, whichever is fewer).",
     )
 
     @model_validator(mode="after")
@@ -367,29 +404,61 @@ class Dataset(Facts):
         default_factory=list, description="Tools for attribution of generated output."
     )
     category: DataCategory | None = Field(
-        None, description="Kind of source, as the EU training-content summary groups them."
+        None,
+        description="Kind of source, as the EU training-content summary groups them: public "
+        "(publicly available datasets), licensed (commercially licensed by rightsholders), private "
+        "(other private datasets from third parties), crawled (crawled by the provider or on its "
+        "behalf), user, synthetic, other.",
     )
-    modality: Modality | None = Field(None, description="What the data is: text, code, image, ...")
+    modality: Modality | None = Field(
+        None, description="What the data is: text, code (text, for the summary), image, ..."
+    )
     tokens: Annotated[int, Field(ge=0, le=10**18)] | None = Field(
         None, description="Size in tokens (text and code)."
     )
     items: Count | None = Field(
-        None, description="Number of items (documents, files, images, ...)."
+        None, description="Number of items (documents, files, images, ...); for images, the size."
+    )
+    hours: Annotated[float, Field(ge=0, le=1e12)] | None = Field(
+        None, description="Size in hours (audio and video)."
+    )
+    content_types: list[Name] = Field(
+        default_factory=list,
+        description="Types of content, e.g. 'fiction', 'scientific text', 'GitHub issues' "
+        "(code is 'source code' unless given).",
     )
     languages: list[Name] = Field(
         default_factory=list, description="Languages, as ISO 639-1 codes or names."
     )
     collection_start: Date | None = Field(None, description="When data collection began.")
-    collection_end: Date | None = Field(None, description="The latest date of the data.")
-    crawler: Crawler | None = Field(None, description="For crawled data: the crawler.")
+    collection_end: Date | None = Field(
+        None, description="The latest date data was collected (acquired) for training."
+    )
+    crawler: Crawler | None = Field(
+        None, description="For data the provider crawled itself: the crawler."
+    )
     tdm_opt_out: Text | None = Field(
         None,
-        description="How text-and-data-mining opt-outs (reservations of rights) were respected.",
+        description="How reservations of rights from the text-and-data-mining exception "
+        "(Art. 4(3) of Directive (EU) 2019/790, such as robots.txt) were identified and respected. "
+        "A voluntary opt-out the project offers belongs in opt_out, and is not presented as this.",
     )
     illegal_content: Text | None = Field(None, description="How illegal content was removed.")
     synthetic_models: list[Name] = Field(
         default_factory=list, description="For synthetic data: the models that generated it."
     )
+    user_data_origin: Literal["model", "other-services"] | None = Field(
+        None,
+        description="For user data: collected from users' interactions with the model itself, or "
+        "with the provider's other services or products.",
+    )
+    curation: Text | None = Field(
+        None, description="How the data was cleaned and filtered: deduplication, quality filters."
+    )
+    unsuitable_data: Text | None = Field(
+        None, description="Measures taken to detect unsuitable data sources."
+    )
+    biases: Text | None = Field(None, description="Methods used to detect identifiable biases.")
     license: HubLicenseId | None = Field(
         None, description="The dataset's Hub license id, for its card."
     )
@@ -623,6 +692,53 @@ class Training(Facts):
         return None
 
 
+class Integration(Facts):
+    """What it takes to integrate and run a model, for downstream providers."""
+
+    ai_systems: Text | None = Field(
+        None, description="The type and nature of AI systems the model can be integrated into."
+    )
+    technical_means: Text | None = Field(
+        None, description="Instructions for use, infrastructure and tools needed to integrate it."
+    )
+    hardware: Text | None = Field(
+        None, description="Hardware needed to run the model, e.g. 'one GPU with 32 GB of memory'."
+    )
+    software: list[Name] = Field(
+        default_factory=list,
+        description="Software needed to run it, with versions (default: the Hub library_name).",
+    )
+
+
+class InferenceCompute(Facts):
+    """The benchmarked computation of a reference inference task."""
+
+    flops: Annotated[float, Field(gt=0, le=1e32)] = Field(
+        description="Floating-point operations the task takes."
+    )
+    task: Text = Field(description="The task, e.g. 'generating 1,000 tokens after 1,000 tokens'.")
+    method: Text | None = Field(None, description="How it was measured or computed.")
+
+
+class Revision(Facts):
+    """A version of a document."""
+
+    version: Name = Field(description="The document's version, e.g. '1.0'.")
+    date: Date = Field(description="When this version was last updated.")
+    previous: list[Url] = Field(
+        default_factory=list, description="Where the earlier versions are published."
+    )
+
+
+class EuDocuments(Facts):
+    """Versions of a model's EU AI Act documents."""
+
+    training_content_summary: Revision | None = Field(
+        None, description="The public summary of training content."
+    )
+    model_documentation: Revision | None = Field(None, description="The Model Documentation Form.")
+
+
 class Model(Facts):
     """A model the project released."""
 
@@ -677,6 +793,47 @@ class Model(Facts):
     )
     acceptable_use_policy: Url | None = Field(
         None, description="Where the acceptable use policy is (for RAIL models: the license)."
+    )
+    # The rest of what the EU documents ask and cannot be derived from the facts above.
+    max_output_size: Name | None = Field(
+        None, description="Maximum output, e.g. '8192 tokens, shared with the input'."
+    )
+    authenticity: Text | None = Field(
+        None,
+        description="Evidence of the model's provenance and authenticity: a secure hash of the "
+        "released weights, a pinned repository commit, or the endpoint URL of a service.",
+    )
+    design_specification: Text | None = Field(
+        None,
+        description="The model's key design choices, with their rationale and assumptions "
+        "(about 100 words).",
+    )
+    license_category: Name | None = Field(
+        None,
+        description="The license's category as the provider states it, e.g. 'open weights with "
+        "use restrictions'; without it govcard describes a license its catalog knows.",
+    )
+    integration: Integration | None = Field(
+        None, description="What it takes to integrate and run the model in an AI system."
+    )
+    training_design: Text | None = Field(
+        None,
+        description="The design of the training process: stages, objectives, methods (default: "
+        "the modifications, else the description).",
+    )
+    decision_rationale: Text | None = Field(
+        None, description="How and why the key decisions on the model and its training were made."
+    )
+    inference_compute: InferenceCompute | None = Field(
+        None, description="The computation a reference inference task takes, as benchmarked."
+    )
+    continuous_training: bool | None = Field(
+        None,
+        description="Whether the model keeps being trained on data collected after the latest "
+        "collection date of its training data.",
+    )
+    eu_documents: EuDocuments | None = Field(
+        None, description="Version and date of the model's EU AI Act documents."
     )
 
 
