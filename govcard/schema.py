@@ -89,6 +89,9 @@ class Money(Facts):
 
     amount: float = Field(ge=0, le=1e13, description="The amount, in `currency`.")
     currency: Currency = Field("USD", description="ISO 4217 currency code.")
+    approximate: bool = Field(
+        False, description="The amount was published as an approximation ('about $6,000')."
+    )
 
 
 class Organization(Facts):
@@ -155,6 +158,129 @@ class Funding(Facts):
     source: Source = None
 
 
+# --- how the project was run: conduct, communication, IP, resources ---------------------------
+
+
+class CodeOfConduct(Facts):
+    """The code of conduct participants agree to."""
+
+    name: Name | None = Field(None, description="Its name, e.g. 'BigCode Code of Conduct'.")
+    url: Url | None = Field(None, description="Where it is published.")
+    applies_to: Text | None = Field(
+        None, description="Who must follow it and when, e.g. 'everyone who joins the project'."
+    )
+    enforcement: Text | None = Field(
+        None, description="How breaches are reported and handled, where published."
+    )
+    source: Source = None
+
+
+class ChannelGroup(Facts):
+    """A group of communication channels and how many there are."""
+
+    group: Name = Field(description="Who the channels are for, e.g. 'Working groups'.")
+    channels: Count = Field(description="Number of channels in the group.")
+
+
+class Communication(Facts):
+    """Where and how participants talk to each other."""
+
+    platform: Name | None = Field(None, description="The chat platform, e.g. 'Slack'.")
+    total_channels: Count | None = Field(
+        None, description="Channels in all, as published; must equal the sum of `groups` if both."
+    )
+    groups: list[ChannelGroup] = Field(
+        default_factory=list, description="Channels per group (steering committee, ...)."
+    )
+    other_channels: list[Text] = Field(
+        default_factory=list,
+        description="Other ways participants communicate (calls, mailing lists), one per item.",
+    )
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _groups_add_up(self) -> Communication:
+        if self.total_channels is not None and self.groups:
+            counted = sum(g.channels for g in self.groups)
+            if counted != self.total_channels:
+                raise ValueError(
+                    f"the groups' channels add up to {counted}, not total_channels "
+                    f"{self.total_channels}; correct one of them"
+                )
+        return self
+
+    def channel_total(self) -> int | None:
+        """The published total, or the sum of the groups when no total was published."""
+        if self.total_channels is not None:
+            return self.total_channels
+        return sum(g.channels for g in self.groups) if self.groups else None
+
+
+class IpRule(Facts):
+    """How one kind of contribution or output is licensed."""
+
+    artifact: Name = Field(description="What the rule covers, e.g. 'Code', 'Documentation'.")
+    inbound: Text | None = Field(None, description="The license contributions must be made under.")
+    outbound: Text | None = Field(None, description="The license the project releases it under.")
+    note: Text | None = Field(None, description="Conditions or exceptions.")
+
+
+class IpPolicy(Facts):
+    """How the project manages intellectual property."""
+
+    summary: Text | None = Field(None, description="The policy in a sentence or two.")
+    url: Url | None = Field(None, description="Where the policy is published.")
+    rules: list[IpRule] = Field(
+        default_factory=list, description="The licensing rule for each kind of artifact."
+    )
+    source: Source = None
+
+
+class Event(Facts):
+    """A community event the project held."""
+
+    name: Name = Field(description="What it was, e.g. 'Community meetup at NeurIPS 2022'.")
+    date: Date | None = Field(None, description="When it took place.")
+    location: Name | None = Field(None, description="Where it took place.")
+    description: Text | None = Field(None, description="What happened.")
+    cost: Money | None = Field(None, description="Its budget or cost, where published.")
+    paid_by: list[Name] = Field(default_factory=list, description="Who paid for it.")
+    source: Source = None
+
+
+class InKindSupport(Facts):
+    """Support given in kind rather than money: compute, hosting, services, fees waived."""
+
+    provider: Name = Field(description="Who gave it.")
+    support: Text = Field(description="What was given.")
+    source: Source = None
+
+
+class CatalogEntry(Facts):
+    """A license's entry in a license catalogue."""
+
+    catalog: Name = Field(
+        description="The catalogue, e.g. 'Hugging Face Hub', 'ScanCode LicenseDB'."
+    )
+    identifier: Name = Field(description="The license's identifier there.")
+    url: Url | None = Field(None, description="The entry's address.")
+    source: Source = None
+
+
+class LicenseGovernance(Facts):
+    """How a license the project wrote or uses is itself governed and explained."""
+
+    license: Name = Field(description="The license, as a Hub license id used by the models.")
+    text_license: Text | None = Field(
+        None, description="The license under which the license text itself may be reused."
+    )
+    faq: Url | None = Field(None, description="The license's FAQ or explainer.")
+    catalog_entries: list[CatalogEntry] = Field(
+        default_factory=list, description="Where license catalogues list it."
+    )
+    source: Source = None
+
+
 class Provider(Facts):
     """The provider of the models in the sense of the EU AI Act (who places them on the market)."""
 
@@ -213,6 +339,25 @@ class Project(Facts):
     provider: Provider | None = Field(
         None, description="The provider, for the EU AI Act documents."
     )
+    code_of_conduct: CodeOfConduct | None = Field(
+        None, description="The code of conduct participants agree to."
+    )
+    communication: Communication | None = Field(
+        None, description="Communication channels and their number."
+    )
+    ip_policy: IpPolicy | None = Field(
+        None,
+        description="How intellectual property (code, documentation, models, data) is managed.",
+    )
+    in_kind_support: list[InKindSupport] = Field(
+        default_factory=list, description="Compute, hosting and services given in kind."
+    )
+    events: list[Event] = Field(default_factory=list, description="Community events.")
+    license_governance: list[LicenseGovernance] = Field(
+        default_factory=list,
+        description="For each license the models use: its FAQ, catalogue entries and the license "
+        "of its own text.",
+    )
 
 
 # --- datasets ---------------------------------------------------------------------------------
@@ -250,6 +395,14 @@ class Tool(Facts):
     url: Url | None = Field(None, description="Where to find it.")
 
 
+class OptOutStage(Facts):
+    """How opting out worked when one version of the dataset was cut."""
+
+    version: Name = Field(description="A version label from the dataset's `versions`.")
+    process: Text = Field(description="How a request was made and handled at that time.")
+    source: Source = None
+
+
 class OptOut(Facts):
     """How people could remove their data, and how many did."""
 
@@ -260,6 +413,10 @@ class OptOut(Facts):
     repositories_removed: Count | None = Field(None, description="Repositories removed.")
     files_removed: Count | None = Field(None, description="Files removed.")
     as_of: Date | None = Field(None, description="Date the figures refer to.")
+    by_version: list[OptOutStage] = Field(
+        default_factory=list,
+        description="The process as it was at each version's cut-off, where it changed.",
+    )
     source: Source = None
 
 
@@ -271,6 +428,11 @@ class Maintenance(Facts):
         None, description="Whether the dataset's terms require users to move to the newest version."
     )
     description: Text | None = Field(None, description="The maintenance plan.")
+    fallback: Text | None = Field(
+        None,
+        description="What happens if the dataset can no longer be maintained, e.g. distribution "
+        "stops or its terms are restricted.",
+    )
     source: Source = None
 
 
@@ -279,6 +441,17 @@ class Wage(Money):
 
     name: Name = Field(description="What the wage is, e.g. 'US federal minimum wage'.")
     per: Literal["hour"] = Field("hour", description="The period the amount is paid for.")
+    purchasing_power: bool = Field(
+        False,
+        description="The amount is what the pay is stated to be worth in purchasing-power terms "
+        "where the workers live, not a wage paid alongside it; no nominal multiple is computed.",
+    )
+    source: Source = None
+
+
+class HourlyPay(Money):
+    """The pay per hour actually paid."""
+
     source: Source = None
 
 
@@ -288,7 +461,9 @@ class Annotation(Facts):
     vendor: Name | None = Field(None, description="The annotation platform or vendor.")
     workers: Count | None = Field(None, description="Number of annotators.")
     countries: Count | None = Field(None, description="Number of countries annotators worked from.")
-    hourly_pay: Money | None = Field(None, description="Pay per hour of annotation work.")
+    hourly_pay: HourlyPay | None = Field(
+        None, description="Pay per hour of annotation work, as actually paid."
+    )
     pay_policy: Text | None = Field(None, description="How pay was set.")
     reference_wages: list[Wage] = Field(
         default_factory=list, description="Wages the pay is measured against."
@@ -303,6 +478,18 @@ class DetectorMetric(Facts):
     precision_pct: Percent | None = Field(None, description="Precision, percent.")
     recall_pct: Percent | None = Field(None, description="Recall, percent.")
     f1_pct: Percent | None = Field(None, description="F1 score, percent.")
+    f1_over_pct: Percent | None = Field(
+        None,
+        description="Where only a bound was published ('over 90%'): the F1 score exceeds this; "
+        "give f1_pct instead when the value is known.",
+    )
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _one_f1(self) -> DetectorMetric:
+        if self.f1_pct is not None and self.f1_over_pct is not None:
+            raise ValueError("give f1_pct or f1_over_pct, not both")
+        return self
 
 
 class Detector(Facts):
@@ -311,7 +498,10 @@ class Detector(Facts):
     name: Name = Field(description="The detector's name.")
     hub_id: HubId | None = Field(None, description="Its Hub repository, e.g. 'bigcode/starpii'.")
     training_examples: Count | None = Field(
-        None, description="Annotated examples it was trained on."
+        None, description="Annotated examples (files or snippets) it was trained on."
+    )
+    training_secrets: Count | None = Field(
+        None, description="Annotated secrets (PII entities) in its training data."
     )
     metrics: list[DetectorMetric] = Field(default_factory=list, description="Per-category metrics.")
     source: Source = None
@@ -324,6 +514,7 @@ class Redaction(Facts):
     placeholders: dict[Name, Name] = Field(
         default_factory=dict, description="Category -> placeholder, e.g. EMAIL: '<EMAIL>'."
     )
+    source: Source = None
 
 
 class Pii(Facts):
@@ -340,6 +531,7 @@ class AttributionTool(Facts):
     name: Name = Field(description="The tool's name.")
     url: Url | None = Field(None, description="Where to find it.")
     method: Text | None = Field(None, description="How it works and its limits.")
+    source: Source = None
 
 
 Modality = Literal["text", "code", "image", "audio", "video", "other"]
@@ -388,6 +580,19 @@ class Crawler(Facts):
         return self
 
 
+class DataSource(Facts):
+    """One source a dataset was built from, and how it was collected."""
+
+    name: Name = Field(description="The source, e.g. 'GitHub issues'.")
+    dataset: Name | None = Field(
+        None, description="When the source is another dataset: its id in this file or a Hub id."
+    )
+    version: Name | None = Field(None, description="The version of that dataset used.")
+    size: Name | None = Field(None, description="Its size as published, e.g. '54 GB'.")
+    collection: Text | None = Field(None, description="How it was collected and processed.")
+    source: Source = None
+
+
 class Dataset(Facts):
     """A training dataset the project built or used."""
 
@@ -395,6 +600,14 @@ class Dataset(Facts):
     name: Name = Field(description="The dataset's name.")
     hub_id: HubId | None = Field(None, description="Its Hub dataset repository.")
     description: Text | None = Field(None, description="What the dataset is.")
+    size: Name | None = Field(None, description="Size as published, e.g. '783 GB'.")
+    sources: list[DataSource] = Field(
+        default_factory=list,
+        description="What the dataset was built from and how it was collected.",
+    )
+    source: Source = Field(
+        None, description="Where the dataset's description, size and token count were published."
+    )
     versions: list[DatasetVersion] = Field(default_factory=list, description="Released versions.")
     licensing: Licensing | None = Field(None, description="Licensing policy.")
     opt_out: OptOut | None = Field(None, description="Consent and opt-out.")
@@ -469,6 +682,19 @@ class Dataset(Facts):
     @model_validator(mode="after")
     def _collection_period(self) -> Dataset:
         _in_order(self.collection_start, self.collection_end, "collection_start", "collection_end")
+        return self
+
+    @model_validator(mode="after")
+    def _opt_out_versions_exist(self) -> Dataset:
+        if self.opt_out is not None and self.opt_out.by_version:
+            known = [v.version for v in self.versions]
+            for stage in self.opt_out.by_version:
+                if stage.version not in known:
+                    listed = ", ".join(known) or "none defined"
+                    raise ValueError(
+                        f"opt_out.by_version names version {stage.version!r}, which is not in "
+                        f"versions ({listed})"
+                    )
         return self
 
 
@@ -883,6 +1109,21 @@ def reference_errors(facts: ProjectFile) -> list[tuple[tuple[str | int, ...], st
     # would take minutes and gigabytes.
     known = sorted(dataset_ids)
     listed = ", ".join(known[:10]) + (f", ... ({len(known):,} in all)" if len(known) > 10 else "")
+    for index, dataset in enumerate(facts.datasets):
+        for position, data_source in enumerate(dataset.sources):
+            ref = data_source.dataset
+            if ref is None:
+                continue
+            path: tuple[str | int, ...] = ("datasets", index, "sources", position, "dataset")
+            if ref == dataset.id:
+                problems.append((path, "a dataset cannot be its own source"))
+            elif ref not in dataset_ids and not re.fullmatch(r"[\w.-]+/[\w.-]+", ref):
+                problems.append(
+                    (
+                        path,
+                        f"unknown dataset {ref!r}; use an id from datasets ({listed or 'none defined'}) or a Hub id like org/name",
+                    )
+                )
     for index, model in enumerate(facts.models):
         for position, ref in enumerate(model.datasets):
             if ref not in dataset_ids and not re.fullmatch(r"[\w.-]+/[\w.-]+", ref):

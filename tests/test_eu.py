@@ -1762,13 +1762,16 @@ def test_the_example_shows_what_the_sites_show(example: dict[str, str]) -> None:
             "[contact@bigcode-project.org](mailto:contact@bigcode-project.org) "
             "(the project's contact for general enquiries)"
         ) in part(summary, name).splitlines()
-        # The Stack's published size, when its size in tokens is not given.
-        assert "size as published: The Stack: 6.4 TB for version 1.2" in part(summary, name)
-        assert "Size: 6.4 TB for version 1.2." in part(form, name)
+    # The Stack's published size, when its size in tokens is not given (SantaCoder's data;
+    # StarCoderBase and StarCoder were trained on StarCoderData, whose tokens are given).
+    assert "size as published: The Stack: 6.4 TB for version 1.2" in part(summary, "SantaCoder")
+    assert "Size: 6.4 TB for version 1.2." in part(form, "SantaCoder")
+    for name in ("StarCoderBase", "StarCoder"):
+        assert "| Text (code) | 1 billion to 10 trillion tokens |" in part(summary, name)
 
 
 def test_the_stack_is_data_bigcode_crawled(example: dict[str, str]) -> None:
-    summary = part(example[SUMMARY], "StarCoderBase")
+    summary = part(example[SUMMARY], "SantaCoder")
     found = sections(summary)
     crawled = found["#### 2.3 Data crawled and scraped from online sources"]
     assert f"- {eu.QUESTIONS['crawled']} Yes\n" in crawled
@@ -1791,7 +1794,7 @@ def test_a_voluntary_opt_out_is_not_presented_as_respecting_tdm_reservations(
     ]
     measures, offered = section.split("- Opt-out offered by the project itself", 1)
     # The facts do not say how reservations under Art. 4(3) were respected: not reported.
-    assert "    - **The Stack**: not reported\n" in measures
+    assert "    - **StarCoderData**: not reported\n" in measures
     assert "Am I in The Stack" not in measures and "opt-out-v2" not in measures
     # BigCode's own opt-out is there, marked voluntary and not a reservation of rights.
     assert offered.startswith(

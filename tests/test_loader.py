@@ -1040,7 +1040,8 @@ def test_long_keys_are_cut_in_problems(errors) -> None:
     assert line == (
         f"project.yaml:3:5: project['{'k' * 57}...']: unknown key '{'k' * 56}... "
         "(allowed keys: name, description, homepage, organizations, contacts, participation, "
-        "decision_making, working_groups, funding, values, social_impact, provider)"
+        "decision_making, working_groups, funding, values, social_impact, provider, "
+        "code_of_conduct, communication, ip_policy, in_kind_support, events, license_governance)"
     )
     (line,) = errors(f"project:\n  name: X\n  ? {key}\n  : 1\n  ? {key}\n  : 2\n")
     assert line == f"project.yaml:5:5: duplicate key '{'k' * 56}... (first on line 3); keep one"

@@ -83,7 +83,7 @@ def test_wheel_validates_the_example_from_elsewhere(installed: Path, tmp_path: P
     assert str(installed) in where, "the wheel's govcard, not the source tree's, must be imported"
     result = run(installed, "validate", str(EXAMPLE), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{EXAMPLE}: valid (1 dataset, 3 models)\n"
+    assert result.stdout == f"{EXAMPLE}: valid (2 datasets, 3 models)\n"
 
 
 @pytest.mark.slow
@@ -139,7 +139,7 @@ def test_the_core_install_validates_renders_checks_and_accounts(
     """The CI commands: the README's render of the example, its cards checked, carbon figures."""
     result = run(installed, "render", str(EXAMPLE), "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "wrote 8 files to out\n"
+    assert result.stdout == "wrote 9 files to out\n"
     result = run(installed, "check", "out/models/", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.endswith("3 cards checked: 0 errors, 0 warnings, 0 notes\n")

@@ -117,3 +117,85 @@ def test_starter_writes_project_and_schema(tmp_path: Path) -> None:
     assert written[0].read_text(encoding="utf-8") == starter.starter_text()
     assert written[1].read_text(encoding="utf-8") == schema.json_schema_text()
     loader.load(written[0])
+
+
+# --- the Governance Card's facts ---------------------------------------------------------------
+
+
+def test_channel_groups_must_add_up_to_the_published_total(errors) -> None:
+    lines = errors(
+        """
+        project:
+          name: P
+          communication:
+            total_channels: 47
+            groups:
+              - {group: Steering committee, channels: 3}
+              - {group: Working groups, channels: 45}
+        """
+    )
+    assert len(lines) == 1
+    assert "project.communication" in lines[0]
+    assert "the groups' channels add up to 48, not total_channels 47" in lines[0]
+
+
+def test_channel_total_is_the_sum_when_none_is_published() -> None:
+    comm = schema.Communication.model_validate(
+        {"groups": [{"group": "A", "channels": 2}, {"group": "B", "channels": 5}]}
+    )
+    assert comm.channel_total() == 7
+    assert schema.Communication.model_validate({"platform": "Slack"}).channel_total() is None
+
+
+def test_an_f1_is_a_value_or_a_bound_not_both() -> None:
+    with pytest.raises(ValidationError, match="give f1_pct or f1_over_pct, not both"):
+        schema.DetectorMetric.model_validate(
+            {"category": "names", "f1_pct": 91.0, "f1_over_pct": 90}
+        )
+
+
+def test_opt_out_stages_name_a_known_version(errors) -> None:
+    lines = errors(
+        """
+        project: {name: P}
+        datasets:
+          - id: d
+            name: D
+            versions: [{version: "1.0"}]
+            opt_out:
+              by_version:
+                - {version: "1.1", process: By e-mail.}
+        """
+    )
+    assert len(lines) == 1
+    assert "opt_out.by_version names version '1.1', which is not in versions (1.0)" in lines[0]
+
+
+def test_a_data_source_names_a_known_dataset(errors) -> None:
+    lines = errors(
+        """
+        project: {name: P}
+        datasets:
+          - id: stack
+            name: Stack
+          - id: derived
+            name: Derived
+            sources:
+              - {name: Code, dataset: stak}
+              - {name: Itself, dataset: derived}
+              - {name: Hub data, dataset: bigcode/the-stack}
+        """
+    )
+    assert lines == [
+        "project.yaml:8:31: datasets[1].sources[0].dataset: unknown dataset 'stak'; use an id "
+        "from datasets (derived, stack) or a Hub id like org/name",
+        "project.yaml:9:33: datasets[1].sources[1].dataset: a dataset cannot be its own source",
+    ]
+
+
+def test_governance_card_sections_are_left_out_when_the_facts_are_silent(load) -> None:
+    from govcard import derive, render
+
+    card = render.render(derive.derive(load("project: {name: Bare}\n")))["GOVERNANCE.md"]
+    for heading in ("Code of conduct", "Communication", "Intellectual property", "In-kind"):
+        assert heading not in card
