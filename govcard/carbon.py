@@ -7,8 +7,8 @@ what the project reported.
 
 Published reports follow different conventions (PUE left out, PUE in the CO2 but not the energy),
 and print rounded figures. A reported figure is consistent when it lies within the larger of 0.5%
-and one unit of its last printed digit of the computed one; when it is not, the other convention
-that reproduces it is named.
+and half a unit of its last printed digit of the computed one ("124 kg" stands for 123.5 to 124.5
+kg); when it is not, the other convention that reproduces it, or the unit slip, is named.
 """
 
 from __future__ import annotations
@@ -229,15 +229,48 @@ def _measured(model_id: str, training: Training, project: Project, index: int) -
 
 
 def matches(reported: units.Quantity, computed: float) -> bool:
-    """Within the larger of 0.5% and one unit of the reported figure's last printed digit."""
-    tolerance = max(RELATIVE_TOLERANCE * abs(computed), reported.resolution)
+    """Within the larger of 0.5% and half a unit of the reported figure's last printed digit."""
+    tolerance = max(RELATIVE_TOLERANCE * abs(computed), reported.tolerance)
     return abs(reported.value - computed) <= tolerance * (1 + 1e-9)
+
+
+def _agreement(reported: units.Quantity, computed: float) -> str | None:
+    """None when `reported` does not match `computed`; "" when it is `computed` as printed; else
+    the words that say it matches only within 0.5%."""
+    if reported.rounds_to(computed):
+        return ""
+    if matches(reported, computed):
+        return (
+            f" within 0.5%, not to its last digit (the computed figure printed so is "
+            f"{units.rounded_like(computed, reported)})"
+        )
+    return None
+
+
+def _slip(reported: units.Quantity, *computed: float) -> str | None:
+    """A hint when `reported` is 1,000 times one of the `computed` figures: a unit slip."""
+    for ratio in (1000, -1000):
+        factor = ratio if ratio > 0 else 1 / -ratio
+        for value in computed:
+            if value and matches(reported, value * factor):
+                pair = units.neighbour_units(reported.unit, ratio)
+                how = "1,000 times" if ratio > 0 else "a thousandth of"
+                return f"{how} the computed {units.shown_against(value, reported)}" + (
+                    f": {pair} mixed up?" if pair else ": a unit mixed up?"
+                )
+    return None
 
 
 def check(
     reported: Reported | None, energy: float, facility: float, co2: float, pue: float
 ) -> Consistency:
-    """Compare reported energy and CO2eq with the computed figures; name the convention followed."""
+    """Compare reported energy and CO2eq with the computed figures; name the convention followed.
+
+    A figure matches when it is within half a unit of its last printed digit ("124 kg" is
+    123.5-124.5 kg) or within 0.5% (a rounded input such as an intensity printed to three digits);
+    a match of the second kind says so. Each computed figure is shown in the reported figure's
+    unit with one more digit, so that the comparison can be read.
+    """
     reported_energy = reported.energy_quantity() if reported else None
     reported_co2 = reported.co2eq_quantity() if reported else None
     if reported_energy is None and reported_co2 is None:
@@ -246,16 +279,22 @@ def check(
     notes: list[str] = []
     has_overhead = pue != 1.0
     if reported_co2 is not None:
-        shown = units.format_mass_kg(co2)
-        if matches(reported_co2, co2):
-            notes.append(f"reported {reported_co2.text} matches the computed {shown}")
-        elif has_overhead and matches(reported_co2, co2 / pue):
+        shown = units.shown_against(co2, reported_co2)
+        agreement = _agreement(reported_co2, co2)
+        without_pue = co2 / pue
+        slip = _slip(reported_co2, co2)
+        if agreement is not None:
+            notes.append(f"reported {reported_co2.text} matches the computed {shown}{agreement}")
+        elif has_overhead and matches(reported_co2, without_pue):
             ok = False
             notes.append(
                 f"reported {reported_co2.text} matches the figure without PUE "
-                f"({units.format_mass_kg(co2 / pue)}); with the stated PUE {units.format_number(pue)} "
-                f"it is {shown}"
+                f"({units.shown_against(without_pue, reported_co2)}); with the stated PUE "
+                f"{units.format_number(pue)} it is {shown}"
             )
+        elif slip is not None:
+            ok = False
+            notes.append(f"reported {reported_co2.text} is {slip}")
         else:
             ok = False
             off = (reported_co2.value - co2) / co2 * 100 if co2 else float("inf")
@@ -263,19 +302,29 @@ def check(
                 f"reported {reported_co2.text} differs from the computed {shown} ({off:+.1f}%)"
             )
     if reported_energy is not None:
-        if has_overhead and matches(reported_energy, facility):
-            notes.append(f"reported {reported_energy.text} is the facility energy, PUE included")
-        elif matches(reported_energy, energy):
+        text = reported_energy.text
+        as_facility = _agreement(reported_energy, facility) if has_overhead else None
+        as_it = _agreement(reported_energy, energy)
+        slip = _slip(reported_energy, energy, facility)
+        if as_facility is not None:
+            notes.append(f"reported {text} is the facility energy, PUE included{as_facility}")
+        elif as_it is not None:
             notes.append(
-                f"reported {reported_energy.text} is the IT energy before PUE"
+                f"reported {text} is the IT energy before PUE{as_it}"
                 if has_overhead
-                else f"reported {reported_energy.text} matches the computed energy"
+                else f"reported {text} matches the computed energy{as_it}"
             )
+        elif slip is not None:
+            ok = False
+            notes.append(f"reported {text} is {slip}")
         else:
             ok = False
             notes.append(
-                f"reported {reported_energy.text} matches neither the IT energy "
-                f"({units.format_energy_kwh(energy)}) nor the facility energy "
-                f"({units.format_energy_kwh(facility)})"
+                f"reported {text} matches neither the IT energy "
+                f"({units.shown_against(energy, reported_energy)}) nor the facility energy "
+                f"({units.shown_against(facility, reported_energy)})"
+                if has_overhead
+                else f"reported {text} differs from the computed energy "
+                f"({units.shown_against(energy, reported_energy)})"
             )
     return Consistency("consistent" if ok else "inconsistent", "; ".join(notes))

@@ -619,7 +619,8 @@ class Training(Facts):
         if self.gpu_hours is not None:
             return self.gpu_hours
         if self.gpu_count is not None and self.days is not None:
-            return self.gpu_count * self.days * 24
+            # In decimal, so that 256 GPUs x 11.8 days is 72,499.2 GPU-h, not 72,499.20000000001.
+            return float(self.gpu_count * units.exact(self.days) * 24)
         return None
 
 

@@ -175,7 +175,8 @@ def test_carbon_table(bigcode: Path) -> None:
     assert lines[2].split()[-3:] == ["149.1", "kg", "inconsistent"]
     assert lines[3] == ""
     assert (
-        "starcoderbase: consistent: reported 16.68 t matches the computed 16.67 t; "
+        "starcoderbase: consistent: reported 16.68 t matches the computed 16.674 t within 0.5%, "
+        "not to its last digit (the computed figure printed so is 16.67 t); "
         "reported 89,671.68 kWh is the IT energy before PUE"
     ) in lines
     assert "  intensity: explicit value stated in the project's facts" in lines
