@@ -184,33 +184,42 @@ def _intensity(training: Training) -> tuple[float | None, str | None, str | None
 
 
 def _measured(model_id: str, training: Training, project: Project, index: int) -> Footprint:
-    assert training.codecarbon_csv is not None
-    csv_path = project.directory / training.codecarbon_csv
-    try:
-        measured = measurements.read(csv_path, training.codecarbon_run_id)
-    except GovcardError as exc:
-        # A problem inside the file points into it; one with the file as a whole points at the key.
-        at_key = ("models", index, "training", "codecarbon_csv")
-        raise GovcardError(
-            [
-                p if p.line else project.problem(at_key, f"{p.file} {p.message}")
-                for p in exc.problems
-            ]
-        ) from None
+    names = training.codecarbon_files()
+    key: tuple[str | int, ...] = ("models", index, "training", "codecarbon_csv")
+
+    def at(item: int | None, subject: str, message: str) -> Problem:
+        # A problem with a file as a whole points at its name, one with the run id at the id.
+        if item is None:
+            return project.problem(("models", index, "training", "codecarbon_run_id"), message)
+        where = (*key, item) if isinstance(training.codecarbon_csv, list) else key
+        return project.problem(where, f"{subject} {message}")
+
+    listed = [(name, project.directory / name) for name in names]
+    measured = measurements.measure(listed, training.codecarbon_run_id, at)
     facility = measured.energy_kwh
     energy = measured.it_energy_kwh
     pue = facility / energy if energy else 1.0
     grid = measured.co2eq_kg / facility if facility else None
-    rows = f"{measured.rows} row{'s' if measured.rows != 1 else ''}"
+    files = names[0] if len(names) == 1 else f"{len(names)} files ({', '.join(names)})"
+    runs = _count(measured.runs, "run")
     recorded = (
         ", ".join(units.format_number(p) for p in measured.pues) or "not recorded, 1.0 assumed"
     )
     steps = [
         f"codecarbon measured {units.format_energy_kwh(facility)} (PUE included; recorded PUE: "
-        f"{recorded}) and {units.format_number(measured.co2eq_kg, 2)} kg CO2eq over {rows} of "
-        f"{training.codecarbon_csv}",
-        f"IT energy = each row's energy / its PUE = {units.format_energy_kwh(energy)}",
+        f"{recorded}) and {units.format_mass_kg(measured.co2eq_kg)} CO2eq in {runs} of {files}"
     ]
+    if measured.rows > measured.runs:
+        steps.append(
+            f"each run counts once, by its last row: codecarbon's rows hold a run's totals so far "
+            f"({_count(measured.rows, 'row')} for {runs})"
+        )
+    if measured.rows_without_run_id:
+        steps.append(
+            f"{_count(measured.rows_without_run_id, 'row')} without a run_id (codecarbon 1.x) "
+            "count each as a run"
+        )
+    steps.append(f"IT energy = each run's energy / its PUE = {units.format_energy_kwh(energy)}")
     return Footprint(
         id=model_id,
         method="codecarbon",
@@ -220,12 +229,17 @@ def _measured(model_id: str, training: Training, project: Project, index: int) -
         pue=pue,
         facility_energy_kwh=facility,
         carbon_intensity_kg_per_kwh=grid,
-        intensity_source=f"codecarbon measurement ({training.codecarbon_csv}, {rows})",
+        intensity_source=f"codecarbon measurement ({files}, {runs} of "
+        f"{_count(measured.rows, 'row')})",
         location=", ".join(measured.places) or None,
         co2eq_kg=measured.co2eq_kg,
         consistency=check(training.reported, energy, facility, measured.co2eq_kg, pue),
         steps=steps,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def matches(reported: units.Quantity, computed: float) -> bool:

@@ -533,6 +533,8 @@ class Reported(Facts):
         return None if self.co2eq_kg is None else units.from_number(self.co2eq_kg, "kg")
 
 
+CsvPath = Annotated[str, Field(min_length=1, max_length=1000)]
+
 _COMPUTE_KEYS = (
     "gpu_hours",
     "gpu_count",
@@ -576,12 +578,16 @@ class Training(Facts):
     location: Location | None = Field(
         None, description="Where training ran; the intensity is looked up in codecarbon's data."
     )
-    codecarbon_csv: Annotated[str, Field(min_length=1, max_length=1000)] | None = Field(
+    codecarbon_csv: (
+        CsvPath | Annotated[list[CsvPath], Field(min_length=1, max_length=1000)] | None
+    ) = Field(
         None,
-        description="A codecarbon emissions.csv, relative to this file; replaces the compute facts.",
+        description="A codecarbon emissions.csv, or a list of them (one per GPU or node), "
+        "relative to this file; replaces the compute facts. Each run counts once: its last "
+        "row, since codecarbon's rows are cumulative.",
     )
     codecarbon_run_id: Name | None = Field(
-        None, description="Only the rows of this run_id in `codecarbon_csv` (default: all rows)."
+        None, description="Only this run of `codecarbon_csv` (default: every run)."
     )
     reported: Reported | None = Field(None, description="Figures as published.")
     tokens: Annotated[int, Field(ge=1, le=10**18)] | None = Field(
@@ -613,6 +619,14 @@ class Training(Facts):
             raise ValueError("give carbon_intensity_kg_per_kwh or location, not both")
         _in_order(self.start_date, self.end_date, "start_date", "end_date")
         return self
+
+    def codecarbon_files(self) -> list[str]:
+        """The codecarbon files, as written (one or several)."""
+        if self.codecarbon_csv is None:
+            return []
+        return (
+            [self.codecarbon_csv] if isinstance(self.codecarbon_csv, str) else self.codecarbon_csv
+        )
 
     def total_gpu_hours(self) -> float | None:
         """GPU-hours as given, or gpu_count x days x 24."""

@@ -545,7 +545,7 @@ def test_energy_without_a_stated_pue(views) -> None:
 EMISSIONS_CSV = """\
 run_id,duration,emissions,energy_consumed,pue
 r1,3600,60.0,1200.0,1.2
-r1,3600,30.0,600.0,1.2
+r2,3600,30.0,600.0,1.2
 """
 
 
