@@ -61,6 +61,9 @@ class Footprint:
     """The computation, one line per step, for cards and reports."""
     missing: list[str] = field(default_factory=list)
     """Facts that would be needed to compute what is missing (keys of project.yaml)."""
+    intensity_basis: str | None = None
+    """What the intensity counts, in a word or two: "lifecycle", "combustion", "fossil combustion
+    only", ...; the intensity source explains it. None for a figure the facts give."""
 
     @property
     def missing_described(self) -> list[str]:
@@ -69,10 +72,14 @@ class Footprint:
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready figures, rounded to 6 decimals so float noise does not show."""
-        data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, float):
-                data[key] = round(value, 6)
+        fields = asdict(self)
+        data: dict[str, Any] = {}
+        for key, value in fields.items():
+            if key == "intensity_basis":
+                continue
+            data[key] = round(value, 6) if isinstance(value, float) else value
+            if key == "intensity_source":
+                data["intensity_basis"] = self.intensity_basis
         return data
 
 
@@ -139,7 +146,7 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
                 f"facility energy = {units.format_energy_kwh(energy)} x PUE {units.format_number(pue)}"
                 f" = {units.format_energy_kwh(facility)}"
             )
-    grid, source, place = _intensity(training)
+    grid, source, place, basis = _intensity(training)
     if grid is None:
         missing.append("carbon_intensity_kg_per_kwh or location")
     co2 = None
@@ -166,6 +173,7 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
         facility_energy_kwh=facility,
         carbon_intensity_kg_per_kwh=grid,
         intensity_source=source,
+        intensity_basis=basis,
         location=place,
         co2eq_kg=co2,
         consistency=consistency,
@@ -174,13 +182,16 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
     )
 
 
-def _intensity(training: Training) -> tuple[float | None, str | None, str | None]:
+def _intensity(
+    training: Training,
+) -> tuple[float | None, str | None, str | None, str | None]:
+    """The intensity, its provenance (with what it counts), the place and what it counts."""
     if training.carbon_intensity_kg_per_kwh is not None:
-        return training.carbon_intensity_kg_per_kwh, EXPLICIT_INTENSITY, None
+        return training.carbon_intensity_kg_per_kwh, EXPLICIT_INTENSITY, None, None
     if training.location is not None:
         found = intensity.lookup(training.location)
-        return found.kg_per_kwh, found.source, found.place
-    return None, None, None
+        return found.kg_per_kwh, f"{found.source}; {found.basis}", found.place, found.basis.label
+    return None, None, None, None
 
 
 def _measured(model_id: str, training: Training, project: Project, index: int) -> Footprint:
@@ -201,6 +212,16 @@ def _measured(model_id: str, training: Training, project: Project, index: int) -
     pue = facility / energy if energy else 1.0
     grid = measured.co2eq_kg / facility if facility else None
     files = names[0] if len(names) == 1 else f"{len(names)} files ({', '.join(names)})"
+    basis = None
+    basis_note = None
+    if len(measured.places) == 1:
+        country, _, region = measured.places[0].partition("/")
+        basis = intensity.basis_of(country, region or None)
+        if basis is not None:
+            basis_note = (
+                f"codecarbon's bundled figure for {measured.places[0]} is {basis} (unless the "
+                "tracker used a cloud region's or a live Electricity Maps figure)"
+            )
     runs = _count(measured.runs, "run")
     recorded = (
         ", ".join(units.format_number(p) for p in measured.pues) or "not recorded, 1.0 assumed"
@@ -230,7 +251,8 @@ def _measured(model_id: str, training: Training, project: Project, index: int) -
         facility_energy_kwh=facility,
         carbon_intensity_kg_per_kwh=grid,
         intensity_source=f"codecarbon measurement ({files}, {runs} of "
-        f"{_count(measured.rows, 'row')})",
+        f"{_count(measured.rows, 'row')})" + (f"; {basis_note}" if basis_note else ""),
+        intensity_basis=basis.label if basis else None,
         location=", ".join(measured.places) or None,
         co2eq_kg=measured.co2eq_kg,
         consistency=check(training.reported, energy, facility, measured.co2eq_kg, pue),

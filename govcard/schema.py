@@ -463,7 +463,8 @@ class Location(Facts):
     )
     region: Annotated[str, Field(pattern=r"^[A-Za-z0-9 ._-]+$", max_length=100)] | None = Field(
         None,
-        description="Cloud region (with `cloud`), or US state / Canadian province (with `country`).",
+        description="Cloud region (with `cloud`), or with `country` a US state, Canadian or "
+        "Chinese province (lowercase English name) or Nordic bidding zone (SE1-SE4, NO1-NO5, FI).",
     )
 
     @model_validator(mode="after")

@@ -464,10 +464,10 @@ def test_country_intensity_from_codecarbon(footprint) -> None:
     assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.056039)
     assert result.co2eq_kg == pytest.approx(1000 * 0.056039)
     assert result.location == "France"
+    assert result.intensity_basis == "lifecycle"
     source = result.intensity_source or ""
     assert source.startswith("codecarbon 3.")
-    assert "Our World in Data" in source
-    assert source.endswith(", 2023")
+    assert "Our World in Data energy mix (global_energy_mix.json), 2023; lifecycle: " in source
 
 
 def test_aws_region_is_mapped_to_its_state(footprint) -> None:
@@ -476,23 +476,65 @@ def test_aws_region_is_mapped_to_its_state(footprint) -> None:
     assert result.carbon_intensity_kg_per_kwh == oregon.carbon_intensity_kg_per_kwh
     assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.1655, abs=0.0005)
     assert result.location == "Oregon, United States (AWS us-west-2)"
+    assert result.intensity_basis == "combustion"
     source = result.intensity_source or ""
     assert "codecarbon" in source
-    assert "EPA eGRID2023" in source
-    assert "2023" in source
+    assert "EPA eGRID2023 (usa_emissions.json), 2023; combustion: " in source
+    assert "without lifecycle emissions" in source
 
 
-def test_canadian_province(footprint) -> None:
+def test_canadian_province_says_it_counts_fossil_combustion_only(footprint) -> None:
+    # 3.9 g/kWh for Quebec is not comparable with the 29 g/kWh lifecycle figure BigCode used for
+    # Montreal: the provenance must say what the number counts.
     result = located(footprint, "{country: CAN, region: quebec}")
     assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.0039, abs=0.0001)
     assert result.location == "Quebec, Canada"
-    assert "canada_energy_mix.json" in (result.intensity_source or "")
+    assert result.intensity_basis == "fossil combustion only"
+    assert (result.intensity_source or "").endswith(
+        "provincial generation mix (canada_energy_mix.json), 2023; fossil combustion only: coal, "
+        "oil and gas burned; hydro, nuclear, wind, solar and biomass count as zero, so it is "
+        "below a lifecycle figure"
+    )
+    canada = located(footprint, "{country: CAN}")
+    assert canada.intensity_basis == "lifecycle"
+    assert canada.carbon_intensity_kg_per_kwh > 10 * result.carbon_intensity_kg_per_kwh
+
+
+def test_chinese_province(footprint) -> None:
+    result = located(footprint, "{country: CHN, region: Inner Mongolia}")
+    assert result.location == "Inner Mongolia, China"
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.6479)
+    assert result.intensity_basis == "CO2 of generation"
+    source = result.intensity_source or ""
+    assert "MEE/NBS provincial electricity CO2 emission factors" in source
+    assert "CO2 only, without lifecycle emissions" in source
+    # codecarbon's own aliases are accepted too.
+    assert located(footprint, "{country: CHN, region: neimenggu}").location == result.location
+
+
+@pytest.mark.parametrize(
+    ("location", "kg", "place", "basis"),
+    [
+        ("{country: SWE, region: SE3}", 0.027, "bidding zone SE3, Sweden", "generation mix"),
+        ("{country: NOR, region: no4}", 0.0517, "bidding zone NO4, Norway", "generation mix"),
+        ("{country: FIN, region: FI}", 0.072, "bidding zone FI, Finland", "not documented"),
+    ],
+)
+def test_nordic_bidding_zones(footprint, location, kg, place, basis) -> None:
+    result = located(footprint, location)
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(kg)
+    assert result.location == place
+    assert result.intensity_basis == basis
+    assert "ENTSO-E generation per bidding zone (nordic_emissions.json)" in (
+        result.intensity_source or ""
+    )
 
 
 def test_gcp_region(footprint) -> None:
     result = located(footprint, "{cloud: gcp, region: us-central1}")
     assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.43)
     assert result.location == "Council Bluffs, USA (GCP us-central1)"
+    assert result.intensity_basis == "lifecycle"
     assert "codecarbon" in (result.intensity_source or "")
 
 
@@ -518,7 +560,17 @@ def test_azure_region(footprint) -> None:
             "{cloud: azure, region: westeurop}",
             "unknown azure region 'westeurop' (did you mean westeurope?)",
         ),
-        ("{country: CAN, region: quebc}", "unknown region 'quebc' in CAN (did you mean quebec?)"),
+        (
+            "{country: CAN, region: quebc}",
+            "unknown region 'quebc' in CAN (did you mean quebec?); codecarbon has alberta, "
+            "british columbia, manitoba, new brunswick, newfoundland and labrador, northwest "
+            "territories, nova scotia, nunavut, ontario, prince edward island, quebec, "
+            "saskatchewan, yukon",
+        ),
+        (
+            "{country: SWE, region: SE5}",
+            "unknown region 'SE5' in SWE (did you mean SE4?); codecarbon has SE1, SE2, SE3, SE4",
+        ),
         (
             "{country: XXX}",
             "codecarbon has no data for country 'XXX'; use an ISO 3166-1 alpha-3 code such as FRA, "
@@ -526,8 +578,9 @@ def test_azure_region(footprint) -> None:
         ),
         (
             "{country: FRA, region: paris}",
-            "codecarbon has regional data only for US states and Canadian provinces, not FRA; "
-            "drop the region to use the country's intensity",
+            "codecarbon has regional data only for US states (USA), Canadian provinces (CAN), "
+            "Chinese provinces (CHN) and the Nordic bidding zones (SWE: SE1-SE4, NOR: NO1-NO5, "
+            "FIN: FI), not FRA; drop the region to use the country's intensity",
         ),
     ],
 )
@@ -536,6 +589,21 @@ def test_unknown_location_is_located_error(load, location: str, message: str) ->
     with pytest.raises(GovcardError) as caught:
         carbon.footprints(project)
     assert str(caught.value) == f"project.yaml:9:17: models[0].training.location: {message}"
+
+
+def test_an_unknown_chinese_province_lists_the_provinces(load) -> None:
+    # codecarbon would silently use China's national figure for Tibet.
+    project = load(
+        training("gpu_hours: 10\ngpu_power_w: 100\nlocation: {country: CHN, region: tibet}\n")
+    )
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    message = str(caught.value)
+    assert message.startswith(
+        "project.yaml:9:17: models[0].training.location: unknown region 'tibet' in CHN; "
+        "codecarbon has anhui, beijing, chongqing,"
+    )
+    assert message.endswith(", xinjiang, yunnan, zhejiang")
 
 
 def test_every_unknown_location_is_reported(load) -> None:

@@ -398,8 +398,11 @@ def test_footprint_from_codecarbon(write, emissions) -> None:
     assert result.co2eq_kg == pytest.approx(1.26)
     assert result.carbon_intensity_kg_per_kwh == pytest.approx(1.26 / 2.25)
     assert result.intensity_source == (
-        "codecarbon measurement (runs/emissions.csv, 2 runs of 3 rows)"
+        "codecarbon measurement (runs/emissions.csv, 2 runs of 3 rows); codecarbon's bundled figure for FRA is lifecycle: every source's emissions over its life "
+        "cycle, hydro, nuclear and wind included (Ember, via Our World in Data) (unless the "
+        "tracker used a cloud region's or a live Electricity Maps figure)"
     )
+    assert result.intensity_basis == "lifecycle"
     assert result.location == "FRA"
     assert result.gpu_hours is None
     assert result.steps == [
@@ -418,8 +421,8 @@ def test_footprint_of_one_run_checked_against_reported(write, emissions) -> None
     text += "      codecarbon_run_id: run-b\n      reported: {co2eq: 420 g, energy: 750 Wh}\n"
     (result,) = carbon.footprints(loader.load(write(text)))
     assert result.co2eq_kg == pytest.approx(0.42)
-    assert result.intensity_source == (
-        "codecarbon measurement (runs/emissions.csv, 1 run of 1 row)"
+    assert (result.intensity_source or "").startswith(
+        "codecarbon measurement (runs/emissions.csv, 1 run of 1 row); "
     )
     assert result.consistency.status == "consistent"
     assert result.consistency.message == (
@@ -536,8 +539,8 @@ def test_one_file_per_node_adds_up(write) -> None:
         sum(float(r["energy_consumed"]) for r in lasts)
     )
     assert result.co2eq_kg == pytest.approx(sum(float(r["emissions"]) for r in lasts))
-    assert result.intensity_source == (
-        "codecarbon measurement (2 files (runs/node-0.csv, runs/node-1.csv), 2 runs of 4 rows)"
+    assert (result.intensity_source or "").startswith(
+        "codecarbon measurement (2 files (runs/node-0.csv, runs/node-1.csv), 2 runs of 4 rows); "
     )
 
 
@@ -617,6 +620,12 @@ def test_a_tiny_measured_run_prints_meaningful_units(write) -> None:
         "1 run of runs/emissions.csv"
     )
     assert "0.00 kWh" not in " ".join(result.steps)
+    # Quebec, as codecarbon's data has it: fossil combustion only.
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.0039, abs=0.0001)
+    assert result.intensity_basis == "fossil combustion only"
+    assert "codecarbon's bundled figure for CAN/quebec is fossil combustion only: " in (
+        result.intensity_source or ""
+    )
 
 
 # --- the real tracker, run live -----------------------------------------------------------------

@@ -563,6 +563,28 @@ def test_model_with_a_codecarbon_csv(write, rendered) -> None:
     assert carbon["co2eq_kg"] == pytest.approx(1.26)
 
 
+def test_the_card_says_what_a_looked_up_intensity_counts(rendered) -> None:
+    outputs = rendered(
+        """\
+        project: {name: X}
+        models:
+          - id: m
+            name: M
+            training:
+              gpu_hours: 14284
+              gpu_power_w: 300
+              location: {country: CAN, region: quebec}
+        """
+    )
+    impact = section(outputs["models/m/README.md"], "### Environmental impact")
+    assert "| Grid carbon intensity | 0.003937 kgCO2e/kWh (fossil combustion only) |" in impact
+    assert (
+        "provincial generation mix (canada\\_energy\\_mix.json), 2023; fossil combustion only: coal, "
+        "oil and gas burned; hydro, nuclear, wind, solar and biomass count as zero, so it is "
+        "below a lifecycle figure; location: Quebec, Canada." in impact
+    )
+
+
 def test_base_model_given_as_a_hub_id(rendered) -> None:
     outputs = rendered(
         "project: {name: X}\nmodels:\n  - {id: m, name: M, base_model: bigcode/starcoderbase}\n"
