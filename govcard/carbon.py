@@ -16,13 +16,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from govcard import intensity, measurements, units
+from govcard import accelerators, intensity, measurements, units
 from govcard.errors import GovcardError, Problem
 from govcard.extras import MissingExtra
 from govcard.loader import Project
 from govcard.schema import Model, Reported, Training
 
 RELATIVE_TOLERANCE = 0.005
+LOW_WATTS = 30.0
+"""Below this average power per GPU a figure is suspicious (a T4 draws at most 70 W)."""
+HIGH_WATTS = 1200.0
+"""Above this, more than any single accelerator's published board power."""
+HIGH_INTENSITY = 1.2
+"""kgCO2e/kWh above the most carbon-intensive grids (coal power is about 1 kg/kWh)."""
+HIGH_PUE = 2.0
+"""Data centres report PUEs of about 1.1 to 2."""
 EXPLICIT_INTENSITY = "explicit value stated in the project's facts"
 MISSING_WORDS = {
     "gpu_hours (or gpu_count and days)": "the GPU-hours",
@@ -64,6 +72,14 @@ class Footprint:
     intensity_basis: str | None = None
     """What the intensity counts, in a word or two: "lifecycle", "combustion", "fossil combustion
     only", ...; the intensity source explains it. None for a figure the facts give."""
+    gpu_power_assumed: str | None = None
+    """When gpu_power_w was not given: whose published board power was assumed instead."""
+    gpu_power_sources: list[str] = field(default_factory=list)
+    """Where that board power is published."""
+    notes: list[str] = field(default_factory=list)
+    """What would complete the facts, beyond the missing keys (an ambiguous hardware, say)."""
+    warnings: list[str] = field(default_factory=list)
+    """Plausible but suspicious facts, located (file:line:column: path: message)."""
 
     @property
     def missing_described(self) -> list[str]:
@@ -75,9 +91,12 @@ class Footprint:
         fields = asdict(self)
         data: dict[str, Any] = {}
         for key, value in fields.items():
-            if key == "intensity_basis":
+            if key in ("intensity_basis", "gpu_power_assumed", "gpu_power_sources"):
                 continue
             data[key] = round(value, 6) if isinstance(value, float) else value
+            if key == "gpu_power_w":
+                data["gpu_power_assumed"] = self.gpu_power_assumed
+                data["gpu_power_sources"] = self.gpu_power_sources
             if key == "intensity_source":
                 data["intensity_basis"] = self.intensity_basis
         return data
@@ -117,6 +136,7 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
         return _measured(model.id, training, project, index)
     steps: list[str] = []
     missing: list[str] = []
+    notes: list[str] = []
     gpu_hours = training.total_gpu_hours()
     if gpu_hours is None:
         missing.append("gpu_hours (or gpu_count and days)")
@@ -125,14 +145,36 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
             f"GPU-hours = {units.format_number(training.gpu_count or 0)} GPUs x "
             f"{units.format_number(training.days or 0)} days x 24 h = {units.format_number(gpu_hours)} GPU-h"
         )
-    if training.gpu_power_w is None:
+    board = accelerators.recognise(training.hardware) if training.hardware else None
+    power = training.gpu_power_w
+    assumed = None
+    sources: list[str] = []
+    if power is None and board is not None and board.watts is not None:
+        power = board.watts
+        assumed = f"the published board power (TDP) of the {board.name}"
+        sources = list(board.sources)
+        steps.append(
+            f"average power per GPU not stated: {units.format_number(power)} W assumed, {assumed} "
+            f"named in hardware ({', '.join(sources)}); a training run usually draws less, so "
+            "the energy is an upper bound"
+        )
+    elif power is None:
         missing.append("gpu_power_w")
+        # Named when the power is what stands between the GPU-hours and the energy.
+        if board is not None and gpu_hours is not None:
+            candidates = " or ".join(
+                f"{b.name} ({units.format_number(b.watts)} W)" for b in board.boards
+            )
+            notes.append(
+                f"the hardware {training.hardware!r} could be {candidates}: name the board in "
+                "hardware, or give gpu_power_w"
+            )
     energy = None
-    if gpu_hours is not None and training.gpu_power_w is not None:
-        energy = gpu_hours * training.gpu_power_w / 1000
+    if gpu_hours is not None and power is not None:
+        energy = gpu_hours * power / 1000
         steps.append(
             f"IT energy = {units.format_number(gpu_hours)} GPU-h x "
-            f"{units.format_number(training.gpu_power_w)} W / 1000 = {units.format_energy_kwh(energy)}"
+            f"{units.format_number(power)} W / 1000 = {units.format_energy_kwh(energy)}"
         )
     pue = training.pue
     facility = None
@@ -152,13 +194,19 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
     co2 = None
     if facility is not None and grid is not None:
         co2 = facility * grid
+        shown = (
+            f"{units.format_number(co2, 2)} kg ({units.format_mass_kg(co2)})"
+            if co2 >= 1
+            else units.format_mass_kg(co2)
+        )
         steps.append(
             f"CO2eq = {units.format_energy_kwh(facility)} x {units.format_number(round(grid, 6))} "
-            f"kgCO2e/kWh = {units.format_number(co2, 2)} kg ({units.format_mass_kg(co2)})"
+            f"kgCO2e/kWh = {shown}"
         )
     if co2 is None:
         consistency = Consistency(
-            "unverified", f"cannot compute the footprint: missing {', '.join(missing)}"
+            "unverified",
+            "; ".join([f"cannot compute the footprint: missing {', '.join(missing)}", *notes]),
         )
     else:
         assert energy is not None and facility is not None and pue is not None
@@ -167,7 +215,7 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
         id=model.id,
         method="computed" if co2 is not None else "incomplete",
         gpu_hours=gpu_hours,
-        gpu_power_w=training.gpu_power_w,
+        gpu_power_w=power,
         energy_kwh=energy,
         pue=pue,
         facility_energy_kwh=facility,
@@ -179,7 +227,63 @@ def footprint(model: Model, training: Training, project: Project, index: int) ->
         consistency=consistency,
         steps=steps,
         missing=missing,
+        gpu_power_assumed=assumed,
+        gpu_power_sources=sources,
+        notes=notes,
+        warnings=_warnings(training, board, project, index),
     )
+
+
+def _warnings(
+    training: Training, board: accelerators.Recognised | None, project: Project, index: int
+) -> list[str]:
+    """Facts that are valid but suspicious: a unit slip that still lands in range, say."""
+    found: list[tuple[str, str]] = []
+    watts = training.gpu_power_w
+    if watts is not None:
+        shown = f"{units.format_number(watts)} W per GPU"
+        if watts < LOW_WATTS:
+            found.append(
+                (
+                    "gpu_power_w",
+                    f"{shown} is low for training hardware (a T4 draws at most 70 W): check that "
+                    "it is the average power of one GPU, in watts",
+                )
+            )
+        elif watts > HIGH_WATTS:
+            found.append(
+                (
+                    "gpu_power_w",
+                    f"{shown} is more than a single accelerator's board power (an H100 SXM draws "
+                    "at most 700 W): is it a node's power? give the watts of one GPU",
+                )
+            )
+        elif board is not None and board.watts is not None and watts > board.watts:
+            found.append(
+                (
+                    "gpu_power_w",
+                    f"{shown} is above the {units.format_number(board.watts)} W board power "
+                    f"published for the {board.name} named in hardware: check the figure",
+                )
+            )
+    grid = training.carbon_intensity_kg_per_kwh
+    if grid is not None and grid > HIGH_INTENSITY:
+        found.append(
+            (
+                "carbon_intensity_kg_per_kwh",
+                f"{units.format_number(grid)} kgCO2e/kWh is above the most carbon-intensive grids "
+                "(coal power is about 1 kg/kWh): check the figure and its unit",
+            )
+        )
+    if training.pue is not None and training.pue > HIGH_PUE:
+        found.append(
+            (
+                "pue",
+                f"PUE {units.format_number(training.pue)} is above what data centres report "
+                "(about 1.1 to 2): check the figure",
+            )
+        )
+    return [str(project.problem(("models", index, "training", key), text)) for key, text in found]
 
 
 def _intensity(

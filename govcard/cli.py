@@ -159,6 +159,9 @@ def carbon_command(file: str, output_format: str, strict: bool) -> None:
     from govcard import carbon, loader
 
     results = carbon.footprints(loader.load(file))
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
     if output_format == "json":
         import json
 
@@ -635,6 +638,8 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
         _say(f"wrote {_count(len(outputs), 'file')} to {out_dir}")
     for gap in derived.gaps:
         click.echo(f"gap: {gap}", err=True)
+    for warning in derived.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()

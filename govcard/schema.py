@@ -535,6 +535,43 @@ class Reported(Facts):
 
 
 CsvPath = Annotated[str, Field(min_length=1, max_length=1000)]
+MIN_WATTS = 5.0
+"""Below this, gpu_power_w cannot be watts: no training accelerator draws so little."""
+MAX_INTENSITY = 2.0
+"""kgCO2e/kWh above any grid: coal power emits about 1 kg/kWh over its life cycle."""
+
+
+def _watts(value: float) -> float:
+    if value < MIN_WATTS:
+        watts = units.format_number(float(units.exact(value) * 1000))
+        typical = (
+            "typical of one GPU"
+            if value <= 1.2
+            else "more than one GPU draws (a node's power? divide it by its GPUs)"
+        )
+        raise ValueError(
+            f"{units.format_number(value)} W per GPU is less than any training accelerator draws: "
+            f"kW? {units.format_number(value)} kW is {watts} W, {typical}; give gpu_power_w in "
+            "watts"
+        )
+    return value
+
+
+def _kg_per_kwh(value: float) -> float:
+    if value > MAX_INTENSITY:
+        kg = float(units.exact(value) / 1000)
+        hint = (
+            f"g/kWh? {units.format_number(value)} g/kWh is {units.format_number(kg)} kg/kWh; "
+            if kg <= MAX_INTENSITY
+            else ""
+        )
+        raise ValueError(
+            f"{units.format_number(value)} kgCO2e/kWh is more than any grid emits (coal power is "
+            f"about 1 kg/kWh): {hint}give carbon_intensity_kg_per_kwh in kgCO2e/kWh, at most "
+            f"{units.format_number(MAX_INTENSITY)}"
+        )
+    return value
+
 
 _COMPUTE_KEYS = (
     "gpu_hours",
@@ -564,8 +601,11 @@ class Training(Facts):
         le=3650,
         description="Wall-clock training days (with gpu_count, they give the GPU-hours).",
     )
-    gpu_power_w: float | None = Field(
-        None, gt=0, le=5000, description="Average power draw per GPU, in watts."
+    gpu_power_w: Annotated[float, Field(gt=0, le=5000), AfterValidator(_watts)] | None = Field(
+        None,
+        description="Average power draw per GPU, in watts. Left out, it is the published board "
+        "power of the hardware when `hardware` names a known accelerator (an assumption the card "
+        "states).",
     )
     pue: float | None = Field(
         None,
@@ -573,9 +613,14 @@ class Training(Facts):
         le=5.0,
         description="Power usage effectiveness of the data centre (>= 1.0); omitted means 1.0.",
     )
-    carbon_intensity_kg_per_kwh: float | None = Field(
-        None, ge=0, le=2.0, description="Grid carbon intensity in kgCO2e/kWh."
-    )
+    carbon_intensity_kg_per_kwh: (
+        Annotated[
+            float,
+            Field(ge=0, json_schema_extra={"maximum": MAX_INTENSITY}),
+            AfterValidator(_kg_per_kwh),
+        ]
+        | None
+    ) = Field(None, description="Grid carbon intensity in kgCO2e/kWh.")
     location: Location | None = Field(
         None, description="Where training ran; the intensity is looked up in codecarbon's data."
     )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from govcard import carbon, loader, units
+from govcard import accelerators, carbon, loader, units
 from govcard.errors import GovcardError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -660,3 +660,221 @@ def test_as_json_of_an_incomplete_footprint(footprint) -> None:
     assert data["co2eq_kg"] is None
     assert data["energy_kwh"] is None
     assert data["consistency"]["status"] == "unverified"
+
+
+# --- unit slips: errors with a hint, and warnings ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fact", "message"),
+    [
+        (
+            "gpu_power_w: 0.4",
+            "8:20: models[0].training.gpu_power_w: 0.4 W per GPU is less than any training "
+            "accelerator draws: kW? 0.4 kW is 400 W, typical of one GPU; give gpu_power_w in watts",
+        ),
+        (
+            "gpu_power_w: 2.5",
+            "8:20: models[0].training.gpu_power_w: 2.5 W per GPU is less than any training "
+            "accelerator draws: kW? 2.5 kW is 2,500 W, more than one GPU draws (a node's power? "
+            "divide it by its GPUs); give gpu_power_w in watts",
+        ),
+        (
+            "carbon_intensity_kg_per_kwh: 244",
+            "8:36: models[0].training.carbon_intensity_kg_per_kwh: 244 kgCO2e/kWh is more than "
+            "any grid emits (coal power is about 1 kg/kWh): g/kWh? 244 g/kWh is 0.244 kg/kWh; "
+            "give carbon_intensity_kg_per_kwh in kgCO2e/kWh, at most 2",
+        ),
+        (
+            "carbon_intensity_kg_per_kwh: 5000",
+            "8:36: models[0].training.carbon_intensity_kg_per_kwh: 5,000 kgCO2e/kWh is more than "
+            "any grid emits (coal power is about 1 kg/kWh): give carbon_intensity_kg_per_kwh in "
+            "kgCO2e/kWh, at most 2",
+        ),
+    ],
+)
+def test_a_unit_slip_is_a_located_error_with_a_hint(errors, fact: str, message: str) -> None:
+    assert errors(training(f"gpu_hours: 10\n{fact}\n")) == [f"project.yaml:{message}"]
+
+
+def test_a_unit_slip_exits_2_with_one_line_and_writes_nothing(write) -> None:
+    from support import run
+
+    write(training("gpu_hours: 10\ngpu_power_w: 0.4\ncarbon_intensity_kg_per_kwh: 0.1\n"))
+    for args in (["carbon", "project.yaml"], ["render", "project.yaml", "-o", "out"]):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "Traceback" not in result.output
+        assert result.stderr.splitlines() == [
+            "project.yaml:8:20: models[0].training.gpu_power_w: 0.4 W per GPU is less than any "
+            "training accelerator draws: kW? 0.4 kW is 400 W, typical of one GPU; give "
+            "gpu_power_w in watts"
+        ]
+    assert not Path("out").exists()
+
+
+@pytest.mark.parametrize(
+    ("facts", "warning"),
+    [
+        (
+            "gpu_power_w: 12\ncarbon_intensity_kg_per_kwh: 0.1",
+            "project.yaml:8:20: models[0].training.gpu_power_w: 12 W per GPU is low for training "
+            "hardware (a T4 draws at most 70 W): check that it is the average power of one GPU, "
+            "in watts",
+        ),
+        (
+            "gpu_power_w: 3200\ncarbon_intensity_kg_per_kwh: 0.1",
+            "project.yaml:8:20: models[0].training.gpu_power_w: 3,200 W per GPU is more than a "
+            "single accelerator's board power (an H100 SXM draws at most 700 W): is it a node's "
+            "power? give the watts of one GPU",
+        ),
+        (
+            "hardware: 8 x A100 SXM4 80GB\ngpu_power_w: 500\ncarbon_intensity_kg_per_kwh: 0.1",
+            "project.yaml:9:20: models[0].training.gpu_power_w: 500 W per GPU is above the 400 W "
+            "board power published for the NVIDIA A100 SXM4 80GB named in hardware: check the "
+            "figure",
+        ),
+        (
+            "gpu_power_w: 300\ncarbon_intensity_kg_per_kwh: 1.5",
+            "project.yaml:9:36: models[0].training.carbon_intensity_kg_per_kwh: 1.5 kgCO2e/kWh "
+            "is above the most carbon-intensive grids (coal power is about 1 kg/kWh): check the "
+            "figure and its unit",
+        ),
+        (
+            "gpu_power_w: 300\ncarbon_intensity_kg_per_kwh: 0.1\npue: 2.5",
+            "project.yaml:10:12: models[0].training.pue: PUE 2.5 is above what data centres "
+            "report (about 1.1 to 2): check the figure",
+        ),
+    ],
+)
+def test_a_suspicious_value_is_a_located_warning(write, facts: str, warning: str) -> None:
+    from support import run
+
+    write(training(f"gpu_hours: 10\n{facts}\n"))
+    (result,) = carbon.footprints(loader.load("project.yaml"))
+    assert result.warnings == [warning]
+    assert result.as_json()["warnings"] == [warning]
+    printed = run("carbon", "project.yaml")
+    assert printed.exit_code == 0
+    assert printed.stderr.splitlines() == [f"warning: {warning}"]
+
+
+def test_plausible_values_warn_of_nothing(bigcode) -> None:
+    assert [f.warnings for f in bigcode.values()] == [[], []]
+
+
+# --- the power of a known accelerator, assumed --------------------------------------------------
+
+
+def test_a_known_accelerator_gives_its_published_board_power(footprint) -> None:
+    result = footprint(
+        """
+        hardware: 512 x NVIDIA A100-SXM4-80GB
+        gpu_count: 256
+        days: 11.8
+        carbon_intensity_kg_per_kwh: 0.1
+        """
+    )
+    source = (
+        "https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/"
+        "nvidia-a100-datasheet-nvidia-us-2188504-web.pdf"
+    )
+    assert result.method == "computed"
+    assert result.gpu_power_w == 400
+    assert result.gpu_power_assumed == (
+        "the published board power (TDP) of the NVIDIA A100 SXM4 80GB"
+    )
+    assert result.gpu_power_sources == [source]
+    assert result.steps[1] == (
+        "average power per GPU not stated: 400 W assumed, the published board power (TDP) of the "
+        f"NVIDIA A100 SXM4 80GB named in hardware ({source}); a training run usually draws less, "
+        "so the energy is an upper bound"
+    )
+    assert result.steps[2] == "IT energy = 72,499.2 GPU-h x 400 W / 1000 = 28,999.68 kWh"
+    assert result.missing == []
+    data = result.as_json()
+    assert (data["gpu_power_w"], data["gpu_power_assumed"]) == (400, result.gpu_power_assumed)
+
+
+def test_a_stated_power_is_not_an_assumption(footprint) -> None:
+    result = footprint(
+        "hardware: 8 x A100 SXM4 80GB\ngpu_hours: 10\ngpu_power_w: 280\n"
+        "carbon_intensity_kg_per_kwh: 0.1\n"
+    )
+    assert (result.gpu_power_w, result.gpu_power_assumed, result.gpu_power_sources) == (
+        280,
+        None,
+        [],
+    )
+
+
+def test_an_ambiguous_hardware_names_the_candidates(footprint) -> None:
+    # An A100 80GB is 400 W as an SXM4 module and 300 W as a PCIe card: nothing is assumed.
+    result = footprint(
+        "hardware: 512 x A100 80GB\ngpu_hours: 10\ncarbon_intensity_kg_per_kwh: 0.1\n"
+    )
+    assert result.method == "incomplete"
+    assert result.missing == ["gpu_power_w"]
+    assert result.notes == [
+        "the hardware '512 x A100 80GB' could be NVIDIA A100 SXM4 80GB (400 W) or NVIDIA A100 "
+        "PCIe 80GB (300 W): name the board in hardware, or give gpu_power_w"
+    ]
+    assert result.consistency.message == (
+        "cannot compute the footprint: missing gpu_power_w; " + result.notes[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("hardware", "watts", "name"),
+    [
+        ("512 x A100 SXM4 80GB", 400, "NVIDIA A100 SXM4 80GB"),
+        ("8 x NVIDIA A100-PCIE-40GB", 250, "NVIDIA A100 PCIe 40GB"),
+        ("A100 PCI-E 80 GB", 300, "NVIDIA A100 PCIe 80GB"),
+        ("A100 SXM4", 400, "NVIDIA A100 SXM4 40GB or NVIDIA A100 SXM4 80GB"),
+        ("8x H100 SXM5", 700, "NVIDIA H100 SXM"),
+        ("NVIDIA H100 PCIe", 350, "NVIDIA H100 PCIe"),
+        ("Tesla V100-SXM2-16GB", 300, "NVIDIA V100 SXM2"),
+        ("Tesla V100-PCIE-32GB", 250, "NVIDIA V100 PCIe"),
+        ("NVIDIA A10", 150, "NVIDIA A10"),
+        ("NVIDIA L4", 72, "NVIDIA L4"),
+        ("Tesla T4", 70, "NVIDIA T4"),
+        ("TPU v4-512", 192, "Google TPU v4 (per chip)"),
+        ("TPUv4 pod", 192, "Google TPU v4 (per chip)"),
+    ],
+)
+def test_known_accelerators(hardware: str, watts: float, name: str) -> None:
+    found = accelerators.recognise(hardware)
+    assert found is not None
+    assert (found.watts, found.name) == (watts, name)
+
+
+@pytest.mark.parametrize(
+    ("hardware", "candidates"),
+    [
+        ("512 x A100 80GB", ["a100-sxm4-80gb", "a100-pcie-80gb"]),
+        ("96 x Tesla V100", ["v100-sxm2", "v100-pcie"]),
+        ("NVIDIA H100 80GB HBM3", ["h100-sxm", "h100-pcie"]),
+        ("A100 SXM4 and H100 SXM", ["a100-sxm4-40gb", "a100-sxm4-80gb", "h100-sxm"]),
+    ],
+)
+def test_ambiguous_accelerators(hardware: str, candidates: list[str]) -> None:
+    found = accelerators.recognise(hardware)
+    assert found is not None
+    assert found.watts is None
+    assert [board.id for board in found.boards] == candidates
+
+
+@pytest.mark.parametrize("hardware", ["4 x A10G", "TPU v3-8", "CPU only", "8 x MI250X"])
+def test_unknown_or_unsourced_accelerators_assume_nothing(hardware: str) -> None:
+    # The A10G has no published board power: it is not in the table, and not an A10.
+    assert accelerators.recognise(hardware) is None
+
+
+def test_every_board_power_has_a_vendor_source_and_recognises_its_own_name() -> None:
+    boards = accelerators.boards()
+    assert len({board.id for board in boards}) == len(boards)
+    for board in boards:
+        assert board.source.startswith("https://"), board.id
+        assert 50 <= board.watts <= 1000, board.id
+        found = accelerators.recognise(board.name)
+        assert found is not None and board in found.boards, board.id

@@ -627,6 +627,39 @@ def test_the_card_says_what_a_looked_up_intensity_counts(rendered) -> None:
     )
 
 
+def test_the_card_says_an_assumed_power_is_an_assumption(rendered) -> None:
+    outputs = rendered(
+        """\
+        project: {name: X}
+        models:
+          - id: m
+            name: M
+            training:
+              hardware: 256 x H100 SXM5
+              gpu_count: 256
+              days: 11.8
+              carbon_intensity_kg_per_kwh: 0.1
+          - id: n
+            name: N
+            training: {hardware: 8 x A100 80GB, gpu_hours: 10, carbon_intensity_kg_per_kwh: 0.1}
+        """
+    )
+    impact = section(outputs["models/m/README.md"], "### Environmental impact")
+    assert "| GPU-hours | 72,499.2 |" in impact
+    assert (
+        "| Average power per GPU | 700 W, assumed: the published board power (TDP) of the NVIDIA "
+        "H100 SXM ([source](https://www.nvidia.com/en-us/data-center/h100/)); a training run "
+        "usually draws less, so the energy below is an upper bound |" in impact
+    )
+    # An ambiguous hardware assumes nothing; what to write is for the maintainers (the gaps on
+    # stderr), not for the card's readers.
+    other = section(outputs["models/n/README.md"], "### Environmental impact")
+    assert (
+        "govcard could not recompute it: the project's facts do not give the average power per "
+        "GPU.\n" in other
+    )
+
+
 def test_base_model_given_as_a_hub_id(rendered) -> None:
     outputs = rendered(
         "project: {name: X}\nmodels:\n  - {id: m, name: M, base_model: bigcode/starcoderbase}\n"
