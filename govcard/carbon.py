@@ -87,13 +87,14 @@ class Footprint:
         return [MISSING_WORDS[key] for key in self.missing]
 
     def as_json(self) -> dict[str, Any]:
-        """JSON-ready figures, rounded to 6 decimals so float noise does not show."""
+        """JSON-ready figures, to the 15 significant digits a double holds: no floating-point
+        noise (72499.2, not 72499.20000000001), and a tiny run is not rounded to 0."""
         fields = asdict(self)
         data: dict[str, Any] = {}
         for key, value in fields.items():
             if key in ("intensity_basis", "gpu_power_assumed", "gpu_power_sources"):
                 continue
-            data[key] = round(value, 6) if isinstance(value, float) else value
+            data[key] = float(units.exact(value)) if isinstance(value, float) else value
             if key == "gpu_power_w":
                 data["gpu_power_assumed"] = self.gpu_power_assumed
                 data["gpu_power_sources"] = self.gpu_power_sources

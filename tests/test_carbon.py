@@ -647,7 +647,7 @@ def test_as_json(bigcode) -> None:
     assert data["id"] == "starcoderbase"
     assert data["energy_kwh"] == 89_671.68
     assert data["facility_energy_kwh"] == 107_606.016
-    assert data["co2eq_kg"] == 16_673.552179
+    assert data["co2eq_kg"] == 16_673.5521792
     assert data["consistency"] == {
         "status": "consistent",
         "message": bigcode["starcoderbase"].consistency.message,

@@ -216,7 +216,7 @@ def test_carbon_json(bigcode: Path) -> None:
     assert star["facility_energy_kwh"] == 107606.016
     assert star["carbon_intensity_kg_per_kwh"] == 0.15495
     assert star["intensity_source"] == "explicit value stated in the project's facts"
-    assert star["co2eq_kg"] == 16673.552179
+    assert star["co2eq_kg"] == 16673.5521792
     assert star["consistency"]["status"] == "consistent"
     assert isinstance(star["steps"], list)
     assert santa["consistency"] == {

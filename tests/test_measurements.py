@@ -620,6 +620,10 @@ def test_a_tiny_measured_run_prints_meaningful_units(write) -> None:
         "1 run of runs/emissions.csv"
     )
     assert "0.00 kWh" not in " ".join(result.steps)
+    data = result.as_json()
+    # As codecarbon wrote them, to 15 significant digits; rounding to 6 decimals gave 0.0 kg.
+    assert data["co2eq_kg"] == pytest.approx(5.4289367163270165e-08, rel=1e-14)
+    assert data["facility_energy_kwh"] == pytest.approx(1.3788283453368693e-05, rel=1e-14)
     # Quebec, as codecarbon's data has it: fossil combustion only.
     assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.0039, abs=0.0001)
     assert result.intensity_basis == "fossil combustion only"
