@@ -149,8 +149,9 @@ def carbon_command(file: str, output_format: str, strict: bool) -> None:
 
     IT energy = GPU-hours x W / 1000; facility energy = IT energy x PUE;
     CO2eq = facility energy x grid intensity. A reported figure is consistent when it is within
-    the larger of 0.5% and half a unit of its last printed digit. With --strict, an inconsistent
-    figure makes the command exit 1 (for CI).
+    the larger of 0.5% and half a unit of its last printed digit. Suspicious facts (a power per
+    GPU below 30 W, say) are warned about on stderr. With --strict, an inconsistent figure makes
+    the command exit 1 (for CI).
 
     \b
     Example:

@@ -322,6 +322,15 @@ def test_lines_are_bounded(write, monkeypatch) -> None:
     assert measurements.read(path).rows == 4
 
 
+def test_runs_are_bounded(write, monkeypatch) -> None:
+    monkeypatch.setattr(measurements, "MAX_RUNS", 3)
+    rows = "".join(f"r{i},1,1\n" for i in range(4))
+    path = write(f"run_id,energy_consumed,emissions\n{rows}".encode(), "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv:5:1: has more than 3 runs; is this codecarbon's emissions.csv?"
+    ]
+
+
 def test_distinct_places_and_pues_take_linear_time_and_are_capped(write) -> None:
     # Each distinct value was looked for in a list of all before: quadratic in the rows.
     lines = "".join(f"1,1,{1 + i / 1_000_000},C{i}\n" for i in range(100_000))
