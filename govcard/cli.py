@@ -149,8 +149,9 @@ def carbon_command(file: str, output_format: str, strict: bool) -> None:
 
     IT energy = GPU-hours x W / 1000; facility energy = IT energy x PUE;
     CO2eq = facility energy x grid intensity. A reported figure is consistent when it is within
-    the larger of 0.5% and one unit of its last printed digit. With --strict, an inconsistent
-    figure makes the command exit 1 (for CI).
+    the larger of 0.5% and half a unit of its last printed digit. Suspicious facts (a power per
+    GPU below 30 W, say) are warned about on stderr. With --strict, an inconsistent figure makes
+    the command exit 1 (for CI).
 
     \b
     Example:
@@ -159,6 +160,9 @@ def carbon_command(file: str, output_format: str, strict: bool) -> None:
     from govcard import carbon, loader
 
     results = carbon.footprints(loader.load(file))
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
     if output_format == "json":
         import json
 
@@ -635,6 +639,8 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
         _say(f"wrote {_count(len(outputs), 'file')} to {out_dir}")
     for gap in derived.gaps:
         click.echo(f"gap: {gap}", err=True)
+    for warning in derived.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()

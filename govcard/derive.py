@@ -52,6 +52,8 @@ class Derived:
     project: Project
     models: list[ModelView]
     gaps: list[str]
+    warnings: list[str] = field(default_factory=list)
+    """Facts that are valid but suspicious, located: a power per GPU below 30 W, say."""
 
 
 def license_view(value: str | OtherLicense | None) -> LicenseView | None:
@@ -98,6 +100,7 @@ def derive(project: Project) -> Derived:
         elif footprint is not None and footprint.co2eq_kg is None:
             gaps.append(
                 f"{where}: carbon footprint not computable (missing {', '.join(footprint.missing)})"
+                + "".join(f"; {note}" for note in footprint.notes)
             )
         if not model.evaluation:
             gaps.append(f"{where}: no evaluation results")
@@ -117,4 +120,5 @@ def derive(project: Project) -> Derived:
                 attribution_tools=[tool for d in own for tool in d.attribution_tools],
             )
         )
-    return Derived(project=project, models=views, gaps=gaps)
+    warnings = [w for f in footprints.values() for w in f.warnings]
+    return Derived(project=project, models=views, gaps=gaps, warnings=warnings)

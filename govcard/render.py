@@ -248,26 +248,25 @@ def metadata_yaml(metadata: dict[str, Any]) -> str:
 
 
 def co2_metadata(view: ModelView) -> dict[str, Any] | None:
-    """The Hub's `co2_eq_emissions`, in grams: computed if possible, else as reported."""
+    """The Hub's `co2_eq_emissions`, in grams: the figure the project published, with its source,
+    when there is one (the card's body recomputes and judges it); else govcard's computation."""
     training = view.model.training
     if training is None:
         return None
-    grams: float | None = None
     footprint = view.footprint
-    if footprint is not None and footprint.co2eq_kg is not None:
-        grams = footprint.co2eq_kg * 1000
-        source = f"computed by govcard from training facts; intensity: {footprint.intensity_source}"
-    elif (
-        training.reported is not None
-        and (reported := training.reported.co2eq_quantity()) is not None
-    ):
+    reported = training.reported.co2eq_quantity() if training.reported is not None else None
+    if reported is not None:
+        assert training.reported is not None
         grams = reported.value * 1000
         source = f"reported: {reported.text}" + (
             f" ({training.reported.source})" if training.reported.source else ""
         )
-    if grams is None:
+    elif footprint is not None and footprint.co2eq_kg is not None:
+        grams = footprint.co2eq_kg * 1000
+        source = f"computed by govcard from training facts; intensity: {footprint.intensity_source}"
+    else:
         return None
-    data: dict[str, Any] = {"emissions": round(grams), "source": source}
+    data: dict[str, Any] = {"emissions": _grams(grams), "source": source}
     if training.training_type:
         data["training_type"] = training.training_type
     if footprint is not None and footprint.location:
@@ -275,6 +274,13 @@ def co2_metadata(view: ModelView) -> dict[str, Any] | None:
     if training.hardware:
         data["hardware_used"] = training.hardware
     return data
+
+
+def _grams(grams: float) -> int | float:
+    """Whole grams, or three significant digits below one gram (a short run is not 0 g)."""
+    if grams == 0 or abs(grams) >= 0.5:
+        return round(grams)
+    return float(f"{grams:.3g}")
 
 
 def governance_json(derived: Derived) -> str:

@@ -758,7 +758,8 @@ class Location(Facts):
     )
     region: Annotated[str, Field(pattern=r"^[A-Za-z0-9 ._-]+$", max_length=100)] | None = Field(
         None,
-        description="Cloud region (with `cloud`), or US state / Canadian province (with `country`).",
+        description="Cloud region (with `cloud`), or with `country` a US state, Canadian or "
+        "Chinese province (lowercase English name) or Nordic bidding zone (SE1-SE4, NO1-NO5, FI).",
     )
 
     @model_validator(mode="after")
@@ -828,6 +829,45 @@ class Reported(Facts):
         return None if self.co2eq_kg is None else units.from_number(self.co2eq_kg, "kg")
 
 
+CsvPath = Annotated[str, Field(min_length=1, max_length=1000)]
+MIN_WATTS = 5.0
+"""Below this, gpu_power_w cannot be watts: no training accelerator draws so little."""
+MAX_INTENSITY = 2.0
+"""kgCO2e/kWh above any grid: coal power emits about 1 kg/kWh over its life cycle."""
+
+
+def _watts(value: float) -> float:
+    if value < MIN_WATTS:
+        watts = units.format_number(float(units.exact(value) * 1000))
+        typical = (
+            "typical of one GPU"
+            if value <= 1.2
+            else "more than one GPU draws (a node's power? divide it by its GPUs)"
+        )
+        raise ValueError(
+            f"{units.format_number(value)} W per GPU is less than any training accelerator draws: "
+            f"kW? {units.format_number(value)} kW is {watts} W, {typical}; give gpu_power_w in "
+            "watts"
+        )
+    return value
+
+
+def _kg_per_kwh(value: float) -> float:
+    if value > MAX_INTENSITY:
+        kg = float(units.exact(value) / 1000)
+        hint = (
+            f"g/kWh? {units.format_number(value)} g/kWh is {units.format_number(kg)} kg/kWh; "
+            if kg <= MAX_INTENSITY
+            else ""
+        )
+        raise ValueError(
+            f"{units.format_number(value)} kgCO2e/kWh is more than any grid emits (coal power is "
+            f"about 1 kg/kWh): {hint}give carbon_intensity_kg_per_kwh in kgCO2e/kWh, at most "
+            f"{units.format_number(MAX_INTENSITY)}"
+        )
+    return value
+
+
 _COMPUTE_KEYS = (
     "gpu_hours",
     "gpu_count",
@@ -856,8 +896,11 @@ class Training(Facts):
         le=3650,
         description="Wall-clock training days (with gpu_count, they give the GPU-hours).",
     )
-    gpu_power_w: float | None = Field(
-        None, gt=0, le=5000, description="Average power draw per GPU, in watts."
+    gpu_power_w: Annotated[float, Field(gt=0, le=5000), AfterValidator(_watts)] | None = Field(
+        None,
+        description="Average power draw per GPU, in watts. Left out, it is the published board "
+        "power of the hardware when `hardware` names a known accelerator (an assumption the card "
+        "states).",
     )
     pue: float | None = Field(
         None,
@@ -865,18 +908,27 @@ class Training(Facts):
         le=5.0,
         description="Power usage effectiveness of the data centre (>= 1.0); omitted means 1.0.",
     )
-    carbon_intensity_kg_per_kwh: float | None = Field(
-        None, ge=0, le=2.0, description="Grid carbon intensity in kgCO2e/kWh."
-    )
+    carbon_intensity_kg_per_kwh: (
+        Annotated[
+            float,
+            Field(ge=0, json_schema_extra={"maximum": MAX_INTENSITY}),
+            AfterValidator(_kg_per_kwh),
+        ]
+        | None
+    ) = Field(None, description="Grid carbon intensity in kgCO2e/kWh.")
     location: Location | None = Field(
         None, description="Where training ran; the intensity is looked up in codecarbon's data."
     )
-    codecarbon_csv: Annotated[str, Field(min_length=1, max_length=1000)] | None = Field(
+    codecarbon_csv: (
+        CsvPath | Annotated[list[CsvPath], Field(min_length=1, max_length=1000)] | None
+    ) = Field(
         None,
-        description="A codecarbon emissions.csv, relative to this file; replaces the compute facts.",
+        description="A codecarbon emissions.csv, or a list of them (one per GPU or node), "
+        "relative to this file; replaces the compute facts. Each run counts once: its last "
+        "row, since codecarbon's rows are cumulative.",
     )
     codecarbon_run_id: Name | None = Field(
-        None, description="Only the rows of this run_id in `codecarbon_csv` (default: all rows)."
+        None, description="Only this run of `codecarbon_csv` (default: every run)."
     )
     reported: Reported | None = Field(None, description="Figures as published.")
     tokens: Annotated[int, Field(ge=1, le=10**18)] | None = Field(
@@ -909,12 +961,21 @@ class Training(Facts):
         _in_order(self.start_date, self.end_date, "start_date", "end_date")
         return self
 
+    def codecarbon_files(self) -> list[str]:
+        """The codecarbon files, as written (one or several)."""
+        if self.codecarbon_csv is None:
+            return []
+        return (
+            [self.codecarbon_csv] if isinstance(self.codecarbon_csv, str) else self.codecarbon_csv
+        )
+
     def total_gpu_hours(self) -> float | None:
         """GPU-hours as given, or gpu_count x days x 24."""
         if self.gpu_hours is not None:
             return self.gpu_hours
         if self.gpu_count is not None and self.days is not None:
-            return self.gpu_count * self.days * 24
+            # In decimal, so that 256 GPUs x 11.8 days is 72,499.2 GPU-h, not 72,499.20000000001.
+            return float(self.gpu_count * units.exact(self.days) * 24)
         return None
 
 

@@ -1,4 +1,5 @@
-"""codecarbon's emissions.csv: rows summed or picked by run_id, columns read by name."""
+"""codecarbon's emissions.csv: each run counted once by its last row, runs added up across rows
+and files, columns read by name; files made by the real tracker, and the tracker run live."""
 
 from __future__ import annotations
 
@@ -72,10 +73,11 @@ def row(run_id: str, duration: float, co2: float, energy: float, /, **extra: obj
     return values
 
 
+# Two runs: run-a flushed once (its second row holds its totals), run-b stopped after one row.
 ROWS = [
-    row("run-a", 3600.0, 0.84, 1.5),
-    row("run-b", 1800.0, 0.42, 0.75),
     row("run-a", 600.0, 0.14, 0.25),
+    row("run-b", 1800.0, 0.42, 0.75),
+    row("run-a", 3600.0, 0.84, 1.5),
 ]
 
 
@@ -112,32 +114,45 @@ def test_headers_are_codecarbons() -> None:
     assert (len(HEADER), len(OLD_HEADER)) == (31, 12)
 
 
-def test_rows_are_summed(emissions) -> None:
+def test_each_run_counts_by_its_last_row_and_runs_add_up(emissions) -> None:
     path = emissions()
     assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER_LINE
     measured = measurements.read(path)
-    assert measured.file == "emissions.csv"
-    assert measured.rows == 3
-    assert measured.energy_kwh == pytest.approx(2.5)
-    assert measured.co2eq_kg == pytest.approx(1.4)
-    assert measured.duration_s == pytest.approx(6000)
+    assert measured.files == ("emissions.csv",)
+    assert (measured.rows, measured.runs) == (3, 2)
+    assert measured.energy_kwh == pytest.approx(1.5 + 0.75)
+    assert measured.co2eq_kg == pytest.approx(0.84 + 0.42)
+    assert measured.duration_s == pytest.approx(3600 + 1800)
     assert measured.pues == (1.5,)
-    assert measured.it_energy_kwh == pytest.approx(2.5 / 1.5)
+    assert measured.it_energy_kwh == pytest.approx(2.25 / 1.5)
     assert measured.places == ("FRA",)
 
 
-def test_run_id_selects_rows(emissions) -> None:
+def test_the_longest_duration_holds_the_totals_in_any_row_order(emissions) -> None:
+    # codecarbon's "update" mode rewrites the file, so a run's rows need not stay in order.
+    measured = measurements.read(emissions([ROWS[2], ROWS[1], ROWS[0]]))
+    assert measured.energy_kwh == pytest.approx(2.25)
+
+
+def test_without_a_duration_column_the_last_row_holds_the_totals(write) -> None:
+    text = "run_id,energy_consumed,emissions\nr1,1.0,0.5\nr1,3.0,1.5\nr2,2.0,1.0\n"
+    measured = measurements.read(write(text.encode(), "emissions.csv"))
+    assert (measured.energy_kwh, measured.co2eq_kg, measured.runs) == (5.0, 2.5, 2)
+    assert measured.duration_s is None
+
+
+def test_run_id_selects_one_run(emissions) -> None:
     path = emissions()
     run_a = measurements.read(path, "run-a")
-    assert (run_a.rows, run_a.energy_kwh, run_a.co2eq_kg) == (2, pytest.approx(1.75), 0.98)
+    assert (run_a.rows, run_a.runs, run_a.energy_kwh, run_a.co2eq_kg) == (2, 1, 1.5, 0.84)
     run_b = measurements.read(path, "run-b")
-    assert (run_b.rows, run_b.energy_kwh, run_b.co2eq_kg) == (1, 0.75, 0.42)
+    assert (run_b.rows, run_b.runs, run_b.energy_kwh, run_b.co2eq_kg) == (1, 1, 0.75, 0.42)
 
 
 def test_columns_are_read_by_name_in_any_order(emissions) -> None:
     in_order = measurements.read(emissions(name="in-order.csv"))
     shuffled = measurements.read(emissions(header=list(reversed(HEADER))))
-    assert shuffled == dataclasses.replace(in_order, file="emissions.csv")
+    assert shuffled == dataclasses.replace(in_order, files=("emissions.csv",))
 
 
 def test_old_twelve_column_header(emissions) -> None:
@@ -145,8 +160,9 @@ def test_old_twelve_column_header(emissions) -> None:
         {**row("", 100.0, 0.002, 0.01), "experiment_id": "e1", "region": "quebec"},
         {**row("", 200.0, 0.004, 0.02), "experiment_id": "e1", "region": "quebec"},
     ]
+    # Without a run_id column, each row is a run: they add up.
     measured = measurements.read(emissions(rows, OLD_HEADER))
-    assert measured.rows == 2
+    assert (measured.rows, measured.runs, measured.rows_without_run_id) == (2, 2, 2)
     assert measured.energy_kwh == pytest.approx(0.03)
     assert measured.co2eq_kg == pytest.approx(0.006)
     assert measured.duration_s == pytest.approx(300)
@@ -170,7 +186,7 @@ def test_byte_order_mark_is_tolerated(write) -> None:
 
 def test_crlf_line_ends(write) -> None:
     path = write(csv_text(ROWS).replace("\n", "\r\n").encode(), "emissions.csv")
-    assert measurements.read(path).energy_kwh == pytest.approx(2.5)
+    assert measurements.read(path).energy_kwh == pytest.approx(2.25)
 
 
 def test_several_places(emissions) -> None:
@@ -222,9 +238,10 @@ def test_nan_cell_is_refused(emissions) -> None:
     ]
 
 
-def test_no_rows_for_run_id(emissions) -> None:
+def test_no_rows_for_run_id_lists_the_runs_of_the_file(emissions) -> None:
     assert read_errors(emissions(), "run-z") == [
-        "emissions.csv: has no rows with run_id 'run-z'; run a codecarbon tracker first"
+        "emissions.csv: no run_id 'run-z' in emissions.csv; its runs are run-a (emissions.csv:2), "
+        "run-b (emissions.csv:3)"
     ]
 
 
@@ -305,6 +322,15 @@ def test_lines_are_bounded(write, monkeypatch) -> None:
     assert measurements.read(path).rows == 4
 
 
+def test_runs_are_bounded(write, monkeypatch) -> None:
+    monkeypatch.setattr(measurements, "MAX_RUNS", 3)
+    rows = "".join(f"r{i},1,1\n" for i in range(4))
+    path = write(f"run_id,energy_consumed,emissions\n{rows}".encode(), "emissions.csv")
+    assert read_errors(path) == [
+        "emissions.csv:5:1: has more than 3 runs; is this codecarbon's emissions.csv?"
+    ]
+
+
 def test_distinct_places_and_pues_take_linear_time_and_are_capped(write) -> None:
     # Each distinct value was looked for in a list of all before: quadratic in the rows.
     lines = "".join(f"1,1,{1 + i / 1_000_000},C{i}\n" for i in range(100_000))
@@ -375,18 +401,25 @@ def test_footprint_from_codecarbon(write, emissions) -> None:
     path = write(PROJECT.format(csv="runs/emissions.csv"))
     (result,) = carbon.footprints(loader.load(path))
     assert result.method == "codecarbon"
-    assert result.facility_energy_kwh == pytest.approx(2.5)
+    assert result.facility_energy_kwh == pytest.approx(2.25)
     assert result.pue == 1.5
-    assert result.energy_kwh == pytest.approx(2.5 / 1.5)
-    assert result.co2eq_kg == pytest.approx(1.4)
-    assert result.carbon_intensity_kg_per_kwh == pytest.approx(1.4 / 2.5)
-    assert result.intensity_source == "codecarbon measurement (runs/emissions.csv, 3 rows)"
+    assert result.energy_kwh == pytest.approx(2.25 / 1.5)
+    assert result.co2eq_kg == pytest.approx(1.26)
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(1.26 / 2.25)
+    assert result.intensity_source == (
+        "codecarbon measurement (runs/emissions.csv, 2 runs of 3 rows); codecarbon's bundled figure for FRA is lifecycle: every source's emissions over its life "
+        "cycle, hydro, nuclear and wind included (Ember, via Our World in Data) (unless the "
+        "tracker used a cloud region's or a live Electricity Maps figure)"
+    )
+    assert result.intensity_basis == "lifecycle"
     assert result.location == "FRA"
     assert result.gpu_hours is None
     assert result.steps == [
-        "codecarbon measured 2.50 kWh (PUE included; recorded PUE: 1.5) and 1.40 kg CO2eq over "
-        "3 rows of runs/emissions.csv",
-        "IT energy = each row's energy / its PUE = 1.67 kWh",
+        "codecarbon measured 2.25 kWh (PUE included; recorded PUE: 1.5) and 1.3 kg CO2eq in "
+        "2 runs of runs/emissions.csv",
+        "each run counts once, by its last row: codecarbon's rows hold a run's totals so far "
+        "(3 rows for 2 runs)",
+        "IT energy = each run's energy / its PUE = 1.50 kWh",
     ]
     assert result.consistency.status == "unverified"
 
@@ -397,7 +430,9 @@ def test_footprint_of_one_run_checked_against_reported(write, emissions) -> None
     text += "      codecarbon_run_id: run-b\n      reported: {co2eq: 420 g, energy: 750 Wh}\n"
     (result,) = carbon.footprints(loader.load(write(text)))
     assert result.co2eq_kg == pytest.approx(0.42)
-    assert result.intensity_source == "codecarbon measurement (runs/emissions.csv, 1 row)"
+    assert (result.intensity_source or "").startswith(
+        "codecarbon measurement (runs/emissions.csv, 1 run of 1 row); "
+    )
     assert result.consistency.status == "consistent"
     assert result.consistency.message == (
         "reported 420 g matches the computed 420.0 g; "
@@ -429,7 +464,7 @@ def test_csv_path_is_relative_to_the_project_file(workdir, emissions, write) -> 
     emissions(name="sub/runs/emissions.csv")
     write(PROJECT.format(csv="runs/emissions.csv"), "sub/project.yaml")
     (result,) = carbon.footprints(loader.load(workdir / "sub" / "project.yaml"))
-    assert result.co2eq_kg == pytest.approx(1.4)
+    assert result.co2eq_kg == pytest.approx(1.26)
 
 
 def test_bad_cell_is_located_in_the_csv(write, emissions) -> None:
@@ -454,3 +489,192 @@ def test_run_id_needs_a_csv(errors) -> None:
     assert errors(text) == [
         "project.yaml:7:7: models[0].training: codecarbon_run_id needs codecarbon_csv"
     ]
+
+
+# --- files made by the real codecarbon tracker (tests/fixtures/codecarbon/README.md) -----------
+
+CODECARBON = Path(__file__).resolve().parent / "fixtures" / "codecarbon"
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_a_real_two_flush_run_counts_its_last_row_not_the_sum_of_its_rows() -> None:
+    # codecarbon appends a row at every flush with the run's totals so far. Summing them counted
+    # the first half of the run twice: 0.0204 Wh where the tracker measured 0.0138 Wh (+48%).
+    path = CODECARBON / "two-flush" / "emissions.csv"
+    first, last = csv_rows(path)
+    assert first["run_id"] == last["run_id"]
+    assert float(first["duration"]) < float(last["duration"])
+    assert float(first["energy_consumed"]) < float(last["energy_consumed"])
+    measured = measurements.read(path)
+    assert (measured.rows, measured.runs) == (2, 1)
+    assert measured.energy_kwh == float(last["energy_consumed"])
+    assert measured.co2eq_kg == float(last["emissions"])
+    assert measured.duration_s == float(last["duration"])
+    summed = float(first["energy_consumed"]) + float(last["energy_consumed"])
+    assert measured.energy_kwh < summed
+    assert measured.places == ("CAN/quebec",)
+
+
+def test_real_runs_appended_to_one_file_add_up() -> None:
+    path = CODECARBON / "two-runs" / "emissions.csv"
+    rows = csv_rows(path)
+    lasts = [rows[1], rows[3]]
+    assert len({row["run_id"] for row in rows}) == 2
+    measured = measurements.read(path)
+    assert (measured.rows, measured.runs) == (4, 2)
+    assert measured.energy_kwh == pytest.approx(sum(float(r["energy_consumed"]) for r in lasts))
+    assert measured.co2eq_kg == pytest.approx(sum(float(r["emissions"]) for r in lasts))
+    one = measurements.read(path, rows[2]["run_id"])
+    assert one.energy_kwh == float(rows[3]["energy_consumed"])
+
+
+NODES_PROJECT = PROJECT.replace("codecarbon_csv: {csv}", "codecarbon_csv: [{first}, {second}]")
+
+
+def nodes(write, first: str = "runs/node-0.csv", second: str = "runs/node-1.csv") -> Path:
+    for node in (0, 1):
+        write((CODECARBON / "nodes" / f"node-{node}.csv").read_bytes(), f"runs/node-{node}.csv")
+    return write(NODES_PROJECT.format(first=first, second=second))
+
+
+def test_one_file_per_node_adds_up(write) -> None:
+    (result,) = carbon.footprints(loader.load(nodes(write)))
+    lasts = [csv_rows(CODECARBON / "nodes" / f"node-{n}.csv")[-1] for n in (0, 1)]
+    assert result.facility_energy_kwh == pytest.approx(
+        sum(float(r["energy_consumed"]) for r in lasts)
+    )
+    assert result.co2eq_kg == pytest.approx(sum(float(r["emissions"]) for r in lasts))
+    assert (result.intensity_source or "").startswith(
+        "codecarbon measurement (2 files (runs/node-0.csv, runs/node-1.csv), 2 runs of 4 rows); "
+    )
+
+
+def test_a_file_listed_twice_is_an_error(write) -> None:
+    project = loader.load(nodes(write, second="runs/../runs/node-0.csv"))
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == (
+        "project.yaml:7:41: models[0].training.codecarbon_csv[1]: runs/../runs/node-0.csv is "
+        "listed twice (as runs/node-0.csv); list each file once"
+    )
+
+
+def test_a_copy_of_a_file_is_an_error(write) -> None:
+    write((CODECARBON / "nodes" / "node-0.csv").read_bytes(), "runs/copy.csv")
+    project = loader.load(nodes(write, second="runs/copy.csv"))
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == (
+        "project.yaml:7:41: models[0].training.codecarbon_csv[1]: runs/copy.csv has the same "
+        "content as runs/node-0.csv: the same measurement twice; list it once"
+    )
+
+
+def test_the_same_run_in_two_files_is_an_error_located_in_the_second(write) -> None:
+    # The first flush of node 0's run, saved apart: counting both would count it twice.
+    header, first_row, _ = (CODECARBON / "nodes" / "node-0.csv").read_text().splitlines()
+    write(f"{header}\n{first_row}\n", "runs/partial.csv")
+    project = loader.load(nodes(write, second="runs/partial.csv"))
+    run_id = csv_rows(CODECARBON / "nodes" / "node-0.csv")[0]["run_id"]
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == (
+        f"runs/partial.csv:2:1: run_id {run_id!r} is also in runs/node-0.csv (line 2): the same "
+        "run would count twice; remove the copy, or keep one file per GPU or node"
+    )
+
+
+def test_run_id_picks_one_run_among_several_files(write) -> None:
+    run_id = csv_rows(CODECARBON / "nodes" / "node-1.csv")[0]["run_id"]
+    text = nodes(write).read_text() + f"      codecarbon_run_id: {run_id}\n"
+    (result,) = carbon.footprints(loader.load(write(text)))
+    last = csv_rows(CODECARBON / "nodes" / "node-1.csv")[-1]
+    assert result.facility_energy_kwh == float(last["energy_consumed"])
+
+
+def test_an_unknown_run_id_is_located_at_its_key_and_lists_the_runs(write, emissions) -> None:
+    emissions(name="runs/emissions.csv")
+    text = PROJECT.format(csv="runs/emissions.csv") + "      codecarbon_run_id: run-z\n"
+    project = loader.load(write(text))
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == (
+        "project.yaml:8:26: models[0].training.codecarbon_run_id: no run_id 'run-z' in "
+        "runs/emissions.csv; its runs are run-a (runs/emissions.csv:2), "
+        "run-b (runs/emissions.csv:3)"
+    )
+
+
+def test_a_run_id_in_a_file_without_run_ids(write) -> None:
+    write(b"energy_consumed,emissions\n1,0.5\n", "runs/old.csv")
+    text = PROJECT.format(csv="runs/old.csv") + "      codecarbon_run_id: run-a\n"
+    project = loader.load(write(text))
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    assert str(caught.value) == (
+        "project.yaml:8:26: models[0].training.codecarbon_run_id: no run_id 'run-a' in "
+        "runs/old.csv, which has no run ids; remove codecarbon_run_id"
+    )
+
+
+def test_a_tiny_measured_run_prints_meaningful_units(write) -> None:
+    write((CODECARBON / "two-flush" / "emissions.csv").read_bytes(), "runs/emissions.csv")
+    (result,) = carbon.footprints(loader.load(write(PROJECT.format(csv="runs/emissions.csv"))))
+    assert result.steps[0] == (
+        "codecarbon measured 0.0138 Wh (PUE included; recorded PUE: 1) and 0.0000543 g CO2eq in "
+        "1 run of runs/emissions.csv"
+    )
+    assert "0.00 kWh" not in " ".join(result.steps)
+    data = result.as_json()
+    # As codecarbon wrote them, to 15 significant digits; rounding to 6 decimals gave 0.0 kg.
+    assert data["co2eq_kg"] == pytest.approx(5.4289367163270165e-08, rel=1e-14)
+    assert data["facility_energy_kwh"] == pytest.approx(1.3788283453368693e-05, rel=1e-14)
+    # Quebec, as codecarbon's data has it: fossil combustion only.
+    assert result.carbon_intensity_kg_per_kwh == pytest.approx(0.0039, abs=0.0001)
+    assert result.intensity_basis == "fossil combustion only"
+    assert "codecarbon's bundled figure for CAN/quebec is fossil combustion only: " in (
+        result.intensity_source or ""
+    )
+
+
+# --- the real tracker, run live -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live_run(tmp_path_factory: pytest.TempPathFactory):
+    """A real codecarbon run, offline in Quebec, flushed once: (its emissions.csv, the totals
+    the tracker itself returned)."""
+    codecarbon = pytest.importorskip("codecarbon")
+    folder = tmp_path_factory.mktemp("codecarbon")
+    tracker = codecarbon.OfflineEmissionsTracker(
+        project_name="govcard-test",
+        country_iso_code="CAN",
+        region="quebec",
+        output_dir=str(folder),
+        measure_power_secs=1,
+        output_methods=[codecarbon.OutputMethod.CSV],
+        log_level="error",
+        tracking_mode="process",
+    )
+    tracker.start()
+    time.sleep(0.2)
+    tracker.flush()
+    time.sleep(0.2)
+    tracker.stop()
+    return folder / "emissions.csv", tracker.final_emissions_data
+
+
+def test_the_live_tracker_totals_are_what_govcard_reads(live_run) -> None:
+    path, totals = live_run
+    rows = csv_rows(path)
+    assert len(rows) == 2  # the flush and the stop
+    measured = measurements.read(path)
+    assert measured.runs == 1
+    assert measured.energy_kwh == pytest.approx(totals.energy_consumed, rel=1e-12)
+    assert measured.co2eq_kg == pytest.approx(totals.emissions, rel=1e-12)
+    assert measured.duration_s == pytest.approx(totals.duration, rel=1e-12)
+    assert measured.energy_kwh < sum(float(r["energy_consumed"]) for r in rows)

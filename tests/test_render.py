@@ -253,22 +253,17 @@ def test_model_card_metadata_is_the_facts(example: dict[str, str], model_id: str
         # No compute facts and nothing reported: no figure to put in the metadata.
         assert "co2_eq_emissions" not in data.to_dict()
     else:
+        # The figure the project published, in grams, with its source.
         training = model.training
-        assert training.gpu_hours and training.gpu_power_w and training.pue
-        assert training.carbon_intensity_kg_per_kwh is not None
-        kg = (
-            training.gpu_hours
-            * training.gpu_power_w
-            / 1000
-            * training.pue
-            * training.carbon_intensity_kg_per_kwh
-        )
+        assert training.reported is not None
+        reported = training.reported.co2eq_quantity()
+        assert reported is not None
         co2 = data.co2_eq_emissions
-        assert co2["emissions"] == round(kg * 1000)
+        assert co2["emissions"] == round(reported.value * 1000)
         assert isinstance(co2["emissions"], int)
+        assert co2["source"] == f"reported: {reported.text} ({training.reported.source})"
         assert co2["training_type"] == training.training_type == "pre-training"
         assert co2["hardware_used"] == training.hardware
-        assert "govcard" in co2["source"]
 
 
 @pytest.mark.parametrize("model_id", EXAMPLE_MODELS)
@@ -282,11 +277,58 @@ def test_model_card_eval_results_are_the_facts(example: dict[str, str], model_id
     assert data.model_name == model.name
 
 
-def test_starcoderbase_emissions_in_grams(example: dict[str, str]) -> None:
-    emissions = card_data(example["models/starcoderbase/README.md"]).co2_eq_emissions["emissions"]
-    assert isinstance(emissions, int)
-    assert emissions == pytest.approx(16_673_547, rel=1e-6)  # about 16.67 t
-    assert emissions == 16_673_552  # 320,256 GPU-h x 280 W x PUE 1.2 x 0.15495 kg/kWh
+def test_the_published_figure_stays_the_publishers(example: dict[str, str]) -> None:
+    # The Hub's co2_eq_emissions is what BigCode published (16.68 t), with its source; govcard's
+    # recomputation (16.67 t) and its verdict are in the card's body, beside the reported figure.
+    card = example["models/starcoderbase/README.md"]
+    co2 = card_data(card).co2_eq_emissions
+    assert co2["emissions"] == 16_680_000
+    assert co2["source"] == "reported: 16.68 t (https://arxiv.org/abs/2305.06161)"
+    impact = section(card, "### Environmental impact")
+    assert "| Emissions | **16.67 t CO2eq** |" in impact
+    assert (
+        "| Emissions as reported | 16.68 t CO2eq ([source](https://arxiv.org/abs/2305.06161)) |"
+        in impact
+    )
+    assert "Consistency with the reported figures: **consistent**" in impact
+    santacoder = card_data(example["models/santacoder/README.md"]).co2_eq_emissions
+    assert santacoder["emissions"] == 124_000  # reported, though govcard computes 149.1 kg
+
+
+def test_without_a_reported_figure_the_computed_one_goes_into_the_metadata(rendered) -> None:
+    outputs = rendered(
+        """\
+        project: {name: X}
+        models:
+          - id: m
+            name: M
+            training: {gpu_hours: 320256, gpu_power_w: 280, pue: 1.2,
+                       carbon_intensity_kg_per_kwh: 0.15495}
+        """
+    )
+    co2 = card_data(outputs["models/m/README.md"]).co2_eq_emissions
+    assert co2["emissions"] == 16_673_552  # 320,256 GPU-h x 280 W x PUE 1.2 x 0.15495 kg/kWh
+    assert co2["source"] == (
+        "computed by govcard from training facts; intensity: explicit value stated in the "
+        "project's facts"
+    )
+
+
+def test_a_tiny_run_is_not_zero_grams_in_the_metadata(rendered) -> None:
+    outputs = rendered(
+        """\
+        project: {name: X}
+        models:
+          - id: m
+            name: M
+            training: {gpu_hours: 0.01, gpu_power_w: 10, carbon_intensity_kg_per_kwh: 0.0039}
+        """
+    )
+    card = outputs["models/m/README.md"]
+    assert card_data(card).co2_eq_emissions["emissions"] == 0.00039  # 0.1 Wh x 3.9 g/kWh
+    impact = section(card, "### Environmental impact")
+    assert "| IT energy | 0.1 Wh |" in impact
+    assert "| Emissions | **0.00039 g CO2eq** |" in impact
 
 
 def test_every_example_card_links_the_governance_card(example: dict[str, str]) -> None:
@@ -563,6 +605,61 @@ def test_model_with_a_codecarbon_csv(write, rendered) -> None:
     (carbon,) = json.loads(outputs["governance.json"])["derived"]["carbon"]
     assert carbon["method"] == "codecarbon"
     assert carbon["co2eq_kg"] == pytest.approx(1.26)
+
+
+def test_the_card_says_what_a_looked_up_intensity_counts(rendered) -> None:
+    outputs = rendered(
+        """\
+        project: {name: X}
+        models:
+          - id: m
+            name: M
+            training:
+              gpu_hours: 14284
+              gpu_power_w: 300
+              location: {country: CAN, region: quebec}
+        """
+    )
+    impact = section(outputs["models/m/README.md"], "### Environmental impact")
+    assert "| Grid carbon intensity | 0.003937 kgCO2e/kWh (fossil combustion only) |" in impact
+    assert (
+        "provincial generation mix (canada\\_energy\\_mix.json), 2023; fossil combustion only: coal, "
+        "oil and gas burned; hydro, nuclear, wind, solar and biomass count as zero, so it is "
+        "below a lifecycle figure; location: Quebec, Canada." in impact
+    )
+
+
+def test_the_card_says_an_assumed_power_is_an_assumption(rendered) -> None:
+    outputs = rendered(
+        """\
+        project: {name: X}
+        models:
+          - id: m
+            name: M
+            training:
+              hardware: 256 x H100 SXM5
+              gpu_count: 256
+              days: 11.8
+              carbon_intensity_kg_per_kwh: 0.1
+          - id: n
+            name: N
+            training: {hardware: 8 x A100 80GB, gpu_hours: 10, carbon_intensity_kg_per_kwh: 0.1}
+        """
+    )
+    impact = section(outputs["models/m/README.md"], "### Environmental impact")
+    assert "| GPU-hours | 72,499.2 |" in impact
+    assert (
+        "| Average power per GPU | 700 W, assumed: the published board power (TDP) of the NVIDIA "
+        "H100 SXM ([source](https://www.nvidia.com/en-us/data-center/h100/)); a training run "
+        "usually draws less, so the energy below is an upper bound |" in impact
+    )
+    # An ambiguous hardware assumes nothing; what to write is for the maintainers (the gaps on
+    # stderr), not for the card's readers.
+    other = section(outputs["models/n/README.md"], "### Environmental impact")
+    assert (
+        "govcard could not recompute it: the project's facts do not give the average power per "
+        "GPU.\n" in other
+    )
 
 
 def test_base_model_given_as_a_hub_id(rendered) -> None:
@@ -1203,7 +1300,10 @@ def test_governance_json_has_the_facts_and_everything_derived(example: dict[str,
         "models[starcoderbase]: no intended use",
         # The fine-tune's GPU-hours are published (model card); its power and grid are not.
         "models[starcoder]: carbon footprint not computable (missing gpu_power_w, "
-        "carbon_intensity_kg_per_kwh or location)",
+        "carbon_intensity_kg_per_kwh or location); the hardware '512 x Tesla A100' could be "
+        "NVIDIA A100 SXM4 40GB (400 W) or NVIDIA A100 PCIe 40GB (250 W) or NVIDIA A100 SXM4 "
+        "80GB (400 W) or NVIDIA A100 PCIe 80GB (300 W): name the board in hardware, or give "
+        "gpu_power_w",
     ]
 
 

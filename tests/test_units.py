@@ -43,7 +43,18 @@ def test_parse_energy(text: str, kwh: float, resolution: float) -> None:
 
 
 def test_parse_energy_keeps_the_printed_text() -> None:
-    assert parse_energy("89,671.68 kWh") == Quantity("89,671.68 kWh", 89_671.68, 0.01)
+    assert parse_energy("89,671.68 kWh") == Quantity("89,671.68 kWh", 89_671.68, 0.01, "kWh", 2)
+
+
+def test_a_printed_figure_stands_for_half_a_unit_either_way() -> None:
+    # "14 t" is anything from 13.5 to 14.5 t; "0.2 t" is 150 to 250 kg, so not 124.3 kg.
+    fourteen = parse_mass("14 t")
+    assert (fourteen.resolution, fourteen.tolerance) == (1000, 500)
+    assert fourteen.rounds_to(13_500) and fourteen.rounds_to(14_500)
+    assert not fourteen.rounds_to(13_499) and not fourteen.rounds_to(14_501)
+    assert not parse_mass("0.2 t").rounds_to(124.3)
+    assert parse_mass("2.55 kg").rounds_to(2.546)
+    assert not parse_mass("2.55 kg").rounds_to(2.5)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +176,10 @@ def test_format_number(value: float, decimals: int | None, text: str) -> None:
         (1, "1.0 kg"),
         (0.5, "500.0 g"),
         (0.0279, "27.9 g"),
-        (0, "0.0 g"),
+        (0.00099996, "1.0 g"),
+        (1.545e-05, "0.0155 g"),
+        (2e-09, "0.000002 g"),
+        (0, "0 g"),
     ],
 )
 def test_format_mass_kg(kg: float, text: str) -> None:
@@ -178,7 +192,11 @@ def test_format_mass_kg(kg: float, text: str) -> None:
         (89_671.68, "89,671.68 kWh"),
         (107_606.016, "107,606.02 kWh"),
         (4285.2, "4,285.20 kWh"),
-        (0.5, "0.50 kWh"),
+        (0.9999, "1.00 kWh"),
+        (0.5, "500.0 Wh"),
+        (0.000276, "0.276 Wh"),
+        (0.000413, "0.413 Wh"),
+        (0, "0 Wh"),
     ],
 )
 def test_format_energy_kwh(kwh: float, text: str) -> None:
@@ -190,7 +208,15 @@ def test_format_energy_kwh(kwh: float, text: str) -> None:
 hundredths = st.integers(min_value=0, max_value=10**12)
 
 
-@given(hundredths)
+@given(st.just(0.0) | st.floats(min_value=1e-9, max_value=1, exclude_max=True))
+def test_a_small_energy_or_mass_never_prints_as_zero(value: float) -> None:
+    # A two-flush codecarbon run measures 0.000276 kWh: "0.00 kWh" told the reader nothing.
+    for text in (format_energy_kwh(value / 1000), format_mass_kg(value / 1000)):
+        number = Decimal(text.split()[0].replace(",", ""))
+        assert (number == 0) == (value == 0), text
+
+
+@given(st.integers(min_value=100, max_value=10**12))
 def test_two_decimal_figures_round_trip_through_parse_energy(cents: int) -> None:
     value = cents / 100
     quantity = parse_energy(format_energy_kwh(value))
@@ -199,9 +225,66 @@ def test_two_decimal_figures_round_trip_through_parse_energy(cents: int) -> None
     assert quantity.text == f"{format_number(value, 2)} kWh"
 
 
-@given(st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False))
-def test_format_number_round_trips_any_figure(value: float) -> None:
+@given(st.decimals(min_value=0, max_value=Decimal("999999999.999999"), places=6))
+def test_format_number_round_trips_any_figure_as_typed(typed: Decimal) -> None:
+    # A figure of at most 15 significant digits (all a double holds) prints back as typed.
+    value = float(typed)
+    assert Decimal(format_number(value).replace(",", "")) == typed.normalize()
     assert parse_energy(f"{format_number(value)} kWh").value == value
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (256 * 11.8 * 24, "72,499.2"),
+        (0.1 + 0.2, "0.3"),
+        (1.2 * 3, "3.6"),
+        (107_606.016 / 89_671.68, "1.2"),
+        (10**18 + 1, "1,000,000,000,000,000,001"),
+        (1e20, "100,000,000,000,000,000,000"),
+    ],
+)
+def test_format_number_shows_no_floating_point_noise(value: float, text: str) -> None:
+    assert format_number(value) == text
+
+
+# --- a computed figure beside a reported one ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("computed_kg", "reported", "shown", "rounded"),
+    [
+        (16_673.552179, "16.68 t", "16.674 t", "16.67 t"),
+        (124.3, "124 kg", "124.3 kg", "124 kg"),
+        (2.547, "2.55 kg", "2.547 kg", "2.55 kg"),
+        (2.5, "2.55 kg", "2.500 kg", "2.50 kg"),
+        (124.3, "0.2 t", "0.12 t", "0.1 t"),
+        (60, "60 kg", "60.0 kg", "60 kg"),
+        (0.0004, "1 t", "0.4 g", "0 t"),
+    ],
+)
+def test_a_computed_figure_is_shown_in_the_reported_unit(
+    computed_kg: float, reported: str, shown: str, rounded: str
+) -> None:
+    quantity = parse_mass(reported)
+    assert units.shown_against(computed_kg, quantity) == shown
+    assert units.rounded_like(computed_kg, quantity) == rounded
+
+
+@pytest.mark.parametrize(
+    ("unit", "ratio", "pair"),
+    [
+        ("MWh", 1000, "kWh and MWh"),
+        ("kWh", -1000, "kWh and MWh"),
+        ("kWh", 1000, "Wh and kWh"),
+        ("t", 1000, "kg and t"),
+        ("g", -1000, "g and kg"),
+        ("GWh", -1000, None),
+        ("g", 1000, None),
+    ],
+)
+def test_neighbour_units_name_the_likely_slip(unit: str, ratio: int, pair: str | None) -> None:
+    assert units.neighbour_units(unit, ratio) == pair
 
 
 @given(
