@@ -64,9 +64,9 @@ HubId = Annotated[
         examples=["bigcode/starcoder"],
     ),
 ]
-Slug = Annotated[
-    str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100, examples=["starcoderbase"])
-]
+_SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+_SLUG = re.compile(_SLUG_PATTERN)
+Slug = Annotated[str, Field(pattern=_SLUG_PATTERN, max_length=100, examples=["starcoderbase"])]
 SpdxId = Annotated[
     str, Field(pattern=r"^(LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.+-]*)$", max_length=100)
 ]
@@ -627,7 +627,11 @@ class Model(Facts):
     """A model the project released."""
 
     id: Slug = Field(description="Identifier, unique in the file; names the output folder.")
-    name: Name = Field(description="The model's name.")
+    # Never left empty: a model without a name takes its id (`_named`); the factory only makes
+    # the key optional in the JSON Schema.
+    name: Name = Field(
+        default_factory=str, description="The model's name, as cards show it (default: its id)."
+    )
     hub_id: HubId | None = Field(None, description="Its Hub model repository.")
     description: Text | None = Field(None, description="Summary of the model.")
     base_model: Name | None = Field(
@@ -678,6 +682,19 @@ class Model(Facts):
     acceptable_use_policy: Url | None = Field(
         None, description="Where the acceptable use policy is (for RAIL models: the license)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        """A model without a name (or with `name: null`) is called by its id."""
+        if (
+            isinstance(data, dict)
+            and data.get("name") is None
+            and isinstance(data.get("id"), str)
+            and _SLUG.fullmatch(data["id"])
+        ):
+            return {**data, "name": data["id"]}
+        return data
 
 
 class ProjectFile(Facts):

@@ -79,6 +79,12 @@ def test_minimal_file_is_project_name_only(load) -> None:
     assert project.facts.datasets == []
 
 
+def test_a_model_without_a_name_is_called_by_its_id(load) -> None:
+    # Only project.name is required, as the schema's description of it says.
+    text = "project: {name: X}\nmodels:\n  - {id: starcoder}\n  - {id: santa, name: null}\n"
+    assert [m.name for m in load(text).facts.models] == ["starcoder", "santa"]
+
+
 def test_load_accepts_a_str_path(write) -> None:
     write("project: {name: X}\n")
     assert loader.load("project.yaml").facts.project.name == "X"

@@ -366,6 +366,19 @@ def test_project_with_only_a_name(rendered) -> None:
     assert document["derived"] == {"carbon": [], "licenses": {}, "gaps": []}
 
 
+def test_a_model_without_a_name_is_shown_by_its_id(rendered) -> None:
+    outputs = rendered(
+        "project: {name: Bare}\nmodels:\n  - {id: starcoder, evaluation: "
+        "[{task: text-generation, dataset: HumanEval, metric: pass@1, value: 33.6}]}\n"
+    )
+    card = split_card(outputs["models/starcoder/README.md"])[1]
+    assert headings(card)[0] == "# starcoder"
+    assert card_data(outputs["models/starcoder/README.md"]).model_name == "starcoder"
+    assert "#### starcoder" in outputs["GOVERNANCE.md"].splitlines()
+    for name, text in outputs.items():
+        assert "None" not in text, name
+
+
 def test_minimal_card_has_no_empty_section(rendered) -> None:
     outputs = rendered(MINIMAL)
     for name, text in markdown_files(outputs).items():
