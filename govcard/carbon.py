@@ -189,8 +189,10 @@ def _measured(model_id: str, training: Training, project: Project, index: int) -
     try:
         measured = measurements.read(csv_path, training.codecarbon_run_id)
     except GovcardError as exc:
-        # A problem inside the file points into it; one with the file as a whole points at the key.
-        at_key = ("models", index, "training", "codecarbon_csv")
+        # A problem inside the file points into it; one with the file as a whole points at the key
+        # (a run the file does not have at codecarbon_run_id).
+        key = "codecarbon_run_id" if isinstance(exc, measurements.UnknownRun) else "codecarbon_csv"
+        at_key = ("models", index, "training", key)
         raise GovcardError(
             [
                 p if p.line else project.problem(at_key, f"{p.file} {p.message}")

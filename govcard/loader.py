@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import stat
 import types
 import typing
@@ -385,6 +386,10 @@ def _parse(
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        if mark and text[mark.index : mark.index + 1] == "\t":
+            # libyaml's message does not name the character ("found character that cannot
+            # start any token"), and a tab is invisible in most editors.
+            message = "a tab, where YAML allows only spaces; indent with spaces"
         raise GovcardError.at(file, f"invalid YAML: {message}", line, column) from None
     except yaml.YAMLError as exc:
         raise GovcardError.at(file, f"invalid YAML: {_one_line(str(exc))}") from None
@@ -467,8 +472,14 @@ _PATTERNS = {
     r"^https?://[^\s<>\"]+$": "an http(s) URL",
     r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$": "an e-mail address",
     r"^(LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.+-]*)$": "an SPDX license id like 'Apache-2.0'",
-    r"^[A-Z]{3}$": "three capital letters (ISO code), e.g. 'USD' or 'FRA'",
+    r"^[A-Z]{3}$": "an ISO code of three capital letters",
     r"^[A-Za-z0-9 ._-]+$": "a region name like 'us-west-2' or 'quebec'",
+}
+
+# Patterns several keys share, in the words of each key.
+_KEY_PATTERNS = {
+    "country": "an ISO 3166-1 alpha-3 country code, e.g. 'USA' or 'FRA'",
+    "currency": "an ISO 4217 currency code, e.g. 'USD' or 'EUR'",
 }
 
 _TYPES = {
@@ -500,7 +511,8 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(error: Any, allowed: list[str]) -> str:
+def _message(error: Any, allowed: list[str], key: str | int | None = None) -> str:
+    """pydantic's error in words; `key` is the key of the value (`country`), when it has one."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = _shown(error.get("input"))
@@ -527,7 +539,8 @@ def _message(error: Any, allowed: list[str]) -> str:
         return f"must be {_TYPES[kind]}, got {got}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern"))
-        return f"must be {_PATTERNS.get(pattern, 'text matching ' + pattern)}, got {got}"
+        form = _KEY_PATTERNS.get(str(key)) or _PATTERNS.get(pattern, "text matching " + pattern)
+        return f"must be {form}, got {got}{_case_hint(value, pattern)}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
@@ -537,6 +550,15 @@ def _message(error: Any, allowed: list[str]) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {got}"
+
+
+def _case_hint(value: Any, pattern: str) -> str:
+    """A hint for a value that matches in the other case: ` (did you mean 'FRA'?)`."""
+    if isinstance(value, str) and len(value) <= 100:
+        for other in (value.upper(), value.lower()):
+            if other != value and re.fullmatch(pattern, other):
+                return f" (did you mean {other!r}?)"
+    return ""
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> FactPath:
@@ -632,4 +654,4 @@ def _from_pydantic(
         message = _message(error, _allowed_keys(path[:-1]))
         line, column = key_positions.get(path, (0, 0))
         return Problem(file, line, column, message, _format_path(path))
-    return _problem(file, positions, path, _message(error, []))
+    return _problem(file, positions, path, _message(error, [], path[-1] if path else None))

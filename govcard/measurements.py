@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def _sum(name: str, reader: csv.DictReader[str], run_id: str | None) -> Measurem
     has_duration = "duration" in header
     pues: dict[float, None] = {}
     places: dict[str, None] = {}
+    runs: dict[str, None] = {}
     rows = 0
     for row in reader:
         line = reader.line_num
@@ -99,6 +101,8 @@ def _sum(name: str, reader: csv.DictReader[str], run_id: str | None) -> Measurem
         if len(problems) > MAX_PROBLEMS:
             break
         if run_id is not None and row.get("run_id") != run_id:
+            if len(runs) <= MAX_DISTINCT:  # one more than are shown, to say there are more
+                runs[row.get("run_id") or ""] = None
             continue
         rows += 1
         values: dict[str, float] = {}
@@ -141,9 +145,10 @@ def _sum(name: str, reader: csv.DictReader[str], run_id: str | None) -> Measurem
         raise GovcardError([*problems[:MAX_PROBLEMS], Problem(name, 0, 0, stop)])
     if problems:
         raise GovcardError(problems)
+    if rows == 0 and run_id is not None:
+        raise UnknownRun.of(name, run_id, header, list(runs))
     if rows == 0:
-        which = f" with run_id {run_id!r}" if run_id is not None else ""
-        raise GovcardError.at(name, f"has no rows{which}; run a codecarbon tracker first")
+        raise GovcardError.at(name, "has no rows; run a codecarbon tracker first")
     return Measurement(
         file=name,
         rows=rows,
@@ -154,6 +159,23 @@ def _sum(name: str, reader: csv.DictReader[str], run_id: str | None) -> Measurem
         duration_s=duration if has_duration else None,
         places=_first(tuple(places)),
     )
+
+
+class UnknownRun(GovcardError):
+    """A `codecarbon_run_id` the file has no rows of."""
+
+    @classmethod
+    def of(cls, name: str, run_id: str, header: Sequence[str], runs: list[str]) -> UnknownRun:
+        """The error for `run_id`, naming the runs the file has (the first MAX_DISTINCT)."""
+        if "run_id" not in header:
+            message = "has no run_id column; remove codecarbon_run_id to sum the whole file"
+        elif not runs:
+            message = "has no rows; run a codecarbon tracker first"
+        else:
+            listed = [repr(r if len(r) <= 60 else r[:57] + "...") for r in runs[:MAX_DISTINCT]]
+            more = ", ..." if len(runs) > MAX_DISTINCT else ""
+            message = f"has no run_id {run_id!r}; its run ids are {', '.join(listed)}{more}"
+        return cls([Problem(name, 0, 0, message)])
 
 
 def _first(places: tuple[str, ...]) -> tuple[str, ...]:

@@ -133,6 +133,32 @@ def test_validate_checks_measurement_files(write) -> None:
     )
 
 
+EMISSIONS = (
+    "timestamp,run_id,duration,emissions,energy_consumed,pue\n"
+    "2024-05-01T10:00:00,run-a,600,0.1,0.5,1.1\n"
+    "2024-05-01T11:00:00,run-b,600,0.1,0.5,1.1\n"
+)
+
+
+def test_an_unknown_run_id_points_at_codecarbon_run_id(write) -> None:
+    write(
+        """\
+        project: {name: X}
+        models:
+          - id: b
+            training:
+              codecarbon_csv: emissions.csv
+              codecarbon_run_id: run-z
+        """
+    )
+    write(EMISSIONS, "emissions.csv")
+    result = run("validate", "project.yaml")
+    assert result.stderr == (
+        "project.yaml:6:26: models[0].training.codecarbon_run_id: emissions.csv has no run_id "
+        "'run-z'; its run ids are 'run-a', 'run-b'\n"
+    )
+
+
 def test_validate_a_directory(workdir: Path) -> None:
     result = run("validate", ".")
     assert result.exit_code == 2

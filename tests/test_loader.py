@@ -207,6 +207,29 @@ def test_bad_indentation(errors) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("project:\n\tname: X\n", "2:1"),
+        ("project:\n  name: X\nmodels:\n  - id: a\n    training:\n\t  pue: 1.2\n", "6:1"),
+        ("project:\n  name: X\n  values:\n  - \tfirst\n", "4:5"),
+        ("project:\n  name: X\n\t\n", "3:1"),
+        ("project:\n  description: |\n\tmore\n", "3:1"),
+        ("project: {name: X}\r\n\tvalues: []\r\n", "2:1"),
+    ],
+)
+def test_a_tab_is_called_a_tab(errors, text: str, where: str) -> None:
+    # libyaml said "found character that cannot start any token", without naming it. (Bytes:
+    # the text is written as it is, not dedented.)
+    assert errors(text.encode()) == [
+        f"project.yaml:{where}: invalid YAML: a tab, where YAML allows only spaces; indent with spaces"
+    ]
+
+
+def test_a_tab_inside_a_value_is_text(load) -> None:
+    assert load('project:\n  name: "A\tB"\n').facts.project.name == "A\tB"
+
+
 def test_duplicate_keys(errors) -> None:
     text = """\
         project:
@@ -520,6 +543,36 @@ def test_unknown_key_in_other_license(errors) -> None:
         LICENSED.format(license='{id: other, name: x, link: "https://x.org", version: 2}')
     ) == [
         "project.yaml:6:58: models[0].license.version: unknown key 'version' (allowed keys: id, name, link)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("country", "hint"),
+    [("usa", " (did you mean 'USA'?)"), ("US", ""), ("France", "")],
+)
+def test_a_country_code_is_asked_for_as_a_country_code(errors, country: str, hint: str) -> None:
+    # The pattern is the currency's too; the message used to offer 'USD' as an example.
+    text = f"project: {{name: X}}\nmodels:\n  - {{id: a, training: {{location: {{country: {country}}}}}}}\n"
+    assert errors(text) == [
+        "project.yaml:3:44: models[0].training.location.country: must be an ISO 3166-1 alpha-3 "
+        f"country code, e.g. 'USA' or 'FRA', got {country!r}{hint}"
+    ]
+
+
+def test_a_currency_is_asked_for_as_a_currency(errors) -> None:
+    text = (
+        "project:\n  name: X\n  funding:\n    - {funder: F, amount: {amount: 5, currency: eur}}\n"
+    )
+    assert errors(text) == [
+        "project.yaml:4:49: project.funding[0].amount.currency: must be an ISO 4217 currency code, "
+        "e.g. 'USD' or 'EUR', got 'eur' (did you mean 'EUR'?)"
+    ]
+
+
+def test_a_slug_in_capitals_is_offered_in_lowercase(errors) -> None:
+    assert errors("project: {name: X}\nmodels:\n  - {id: StarCoder}\n") == [
+        "project.yaml:3:10: models[0].id: must be a slug: lowercase letters, digits, '.', '_' or "
+        "'-', e.g. 'starcoder', got 'StarCoder' (did you mean 'starcoder'?)"
     ]
 
 

@@ -224,7 +224,7 @@ def test_nan_cell_is_refused(emissions) -> None:
 
 def test_no_rows_for_run_id(emissions) -> None:
     assert read_errors(emissions(), "run-z") == [
-        "emissions.csv: has no rows with run_id 'run-z'; run a codecarbon tracker first"
+        "emissions.csv: has no run_id 'run-z'; its run ids are 'run-a', 'run-b'"
     ]
 
 
