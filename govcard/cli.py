@@ -110,14 +110,13 @@ def validate(files: tuple[str, ...]) -> None:
     Example:
       govcard validate examples/bigcode/project.yaml
     """
-    from govcard import carbon, loader
+    from govcard import validation
     from govcard.errors import GovcardError
 
     problems = []
     for file in files:
         try:
-            project = loader.load(file)
-            carbon.footprints(project)
+            project = validation.load(file)
         except GovcardError as exc:
             problems.extend(exc.problems)
             continue
@@ -156,9 +155,9 @@ def carbon_command(file: str, output_format: str, strict: bool) -> None:
     Example:
       govcard carbon examples/bigcode/project.yaml --format json
     """
-    from govcard import carbon, loader
+    from govcard import carbon, validation
 
-    results = carbon.footprints(loader.load(file))
+    results = carbon.footprints(validation.load(file))
     if output_format == "json":
         import json
 
@@ -431,11 +430,11 @@ def site_build(file: str, output: str, keep_source: str | None, template_dir: st
     _require("site")
     from pathlib import Path
 
-    from govcard import derive, loader
+    from govcard import derive, validation
     from govcard import site as sites
 
     with _writing(output):
-        derived = derive.derive(loader.load(file))
+        derived = derive.derive(validation.load(file))
         sites.build(
             derived,
             Path(output),
@@ -538,13 +537,13 @@ def publish(
     _require("site")
     import re
 
-    from govcard import derive, loader
+    from govcard import derive, validation
     from govcard import publish as publishing
     from govcard.errors import GovcardError
 
     if not re.fullmatch(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*", space):
         raise GovcardError.at("--space", f"{space!r} is not a Hub repository id like org/name")
-    derived = derive.derive(loader.load(file))
+    derived = derive.derive(validation.load(file))
     from pathlib import Path
 
     templates = Path(template_dir) if template_dir else None
@@ -574,9 +573,9 @@ def gaps(file: str, documents: str) -> None:
     Example:
       govcard gaps examples/bigcode/project.yaml --for eu
     """
-    from govcard import derive, eu, loader
+    from govcard import derive, eu, validation
 
-    found = eu.gaps(derive.derive(loader.load(file)))
+    found = eu.gaps(derive.derive(validation.load(file)))
     for gap in found:
         kind = "required" if gap.required else "optional"
         click.echo(f"{gap.document}: {gap.path}: {gap.what} ({kind})")
@@ -614,11 +613,11 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
     """
     from pathlib import Path
 
-    from govcard import derive, loader
+    from govcard import derive, validation
     from govcard import render as rendering
 
     with _writing(output):
-        derived = derive.derive(loader.load(file))
+        derived = derive.derive(validation.load(file))
         templates = Path(template_dir) if template_dir else None
         outputs = rendering.render(derived, templates)
         out_dir = Path(output)

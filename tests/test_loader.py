@@ -679,6 +679,98 @@ def test_a_model_cannot_be_its_own_base(errors) -> None:
     ]
 
 
+# --- schema errors and cross-references in one run ----------------------------------------------
+
+
+def test_schema_errors_and_cross_references_come_together(errors) -> None:
+    # The references used to be checked only once the schema passed: fix the pue, run again,
+    # and only then hear of the dataset.
+    text = """\
+        project:
+          name: X
+          homepage: example.org
+        datasets:
+          - {id: the-stack, name: The Stack}
+        models:
+          - id: a
+            datasets: [the-stak]
+            base_model: starcoder
+            training: {gpu_hours: 10, pue: 0.9}
+          - id: a
+        """
+    assert errors(text) == [
+        "project.yaml:3:13: project.homepage: must be an http(s) URL, got 'example.org'",
+        "project.yaml:8:16: models[0].datasets[0]: unknown dataset 'the-stak'; use an id from datasets (the-stack) or a Hub id like org/name",
+        "project.yaml:9:17: models[0].base_model: unknown base model 'starcoder'; use a model id from this file or a Hub id like org/name",
+        "project.yaml:10:36: models[0].training.pue: must be >= 1.0, got 0.9",
+        "project.yaml:11:9: models[1].id: duplicate model id 'a' (also models[0]); ids must be unique",
+    ]
+
+
+def test_an_invalid_dataset_is_still_known_by_its_id(errors) -> None:
+    text = """\
+        project: {name: X}
+        datasets:
+          - {id: the-stack, description: no name}
+        models:
+          - {id: a, datasets: [the-stack]}
+        """
+    assert errors(text) == ["project.yaml:3:5: datasets[0].name: required key is missing; add it"]
+
+
+def test_a_value_the_schema_refuses_is_not_reported_again(errors) -> None:
+    # An id or a reference that is not text is reported once, by the schema, and its neighbours
+    # are still checked.
+    text = """\
+        project: {name: X}
+        models:
+          - {id: Big A, datasets: [12, nope]}
+          - {id: Big A}
+          - {id: 7, base_model: Big A}
+        """
+    assert errors(text) == [
+        "project.yaml:3:10: models[0].id: must be a slug: lowercase letters, digits, '.', '_' or '-', e.g. 'starcoder', got 'Big A'",
+        "project.yaml:3:28: models[0].datasets[0]: must be text, got 12",
+        "project.yaml:3:32: models[0].datasets[1]: unknown dataset 'nope'; use an id from datasets (none defined) or a Hub id like org/name",
+        "project.yaml:4:10: models[1].id: must be a slug: lowercase letters, digits, '.', '_' or '-', e.g. 'starcoder', got 'Big A'",
+        "project.yaml:5:10: models[2].id: must be text, got 7",
+        "project.yaml:5:25: models[2].base_model: unknown base model 'Big A'; use a model id from this file or a Hub id like org/name",
+    ]
+
+
+def test_the_problems_of_both_kinds_stop_after_a_hundred_together(errors) -> None:
+    refs = ", ".join(f"nope{i}" for i in range(80))
+    keys = "".join(f"  key{i}: 1\n" for i in range(80))
+    text = f"project:\n  name: X\n{keys}models:\n  - {{id: m, datasets: [{refs}]}}\n"
+    found = errors(text)
+    assert len(found) == 101
+    assert found[79].startswith("project.yaml:82:3: project.key79: unknown key")
+    assert found[80].startswith(
+        "project.yaml:84:24: models[0].datasets[0]: unknown dataset 'nope0'"
+    )
+    assert (
+        found[100] == "project.yaml: stopped after the first 100 problems; fix these and run again"
+    )
+
+
+def test_salvaged_training_keeps_its_valid_keys(write) -> None:
+    text = """\
+        project: {name: X}
+        models:
+          - id: a
+            training: {gpu_hours: 10, pue: 0.9, location: {country: FRA}, gpu_hour: 3}
+          - id: b
+            training: {gpu_hours: 10, gpu_count: 2, days: 1, location: {country: FRA}}
+        """
+    with pytest.raises(loader.InvalidProject) as caught:
+        loader.load(write(text))
+    first, second = caught.value.salvaged.facts.models
+    assert first.training is not None
+    assert (first.training.gpu_hours, first.training.pue) == (10, None)
+    assert first.training.location is not None and first.training.location.country == "FRA"
+    assert second.training is None  # gpu_hours and gpu_count together: nothing to trust
+
+
 # --- versions and absurd values ----------------------------------------------------------------
 
 
