@@ -580,9 +580,8 @@ def gaps(file: str, documents: str) -> None:
         kind = "required" if gap.required else "optional"
         click.echo(f"{gap.document}: {gap.path}: {gap.what} ({kind})")
     required = sum(gap.required for gap in found)
-    click.echo(
-        f"{file}: {required} required and {len(found) - required} optional facts missing for {documents}"
-    )
+    optional = _count(len(found) - required, "optional fact")
+    click.echo(f"{file}: {required} required and {optional} missing for {documents}")
     if required:
         raise click.exceptions.Exit(1)
 
