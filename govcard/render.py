@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -22,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from govcard import markdown, output
-from govcard.derive import Derived, ModelView
+from govcard.derive import Derived, ModelView, license_view
 from govcard.errors import GovcardError
+from govcard.schema import Dataset
 
 if TYPE_CHECKING:
     import jinja2
@@ -326,11 +329,14 @@ def render(
         outputs[MODEL_CARD_PATH.format(id=view.model.id)] = render_template(
             env, MODEL_TEMPLATE, context
         )
-    for dataset in derived.project.facts.datasets:
+    facts = derived.project.facts
+    for dataset in facts.datasets:
         context = {
             **common,
             "dataset": dataset,
-            "front_matter": Markup(dataset_front_matter(dataset)),
+            "dataset_license": license_view(dataset.license),
+            "source_datasets": source_datasets(dataset, facts.datasets),
+            "front_matter": Markup(dataset_front_matter(dataset, facts.datasets)),
         }
         outputs[f"datasets/{dataset.id}/README.md"] = render_template(
             env, DATASET_TEMPLATE, context
@@ -371,18 +377,61 @@ def size_category(items: int) -> str:
     return next((label for edge, label in SIZE_CATEGORIES if items < edge), "n>1T")
 
 
-def dataset_front_matter(dataset: Any) -> str:
-    """A dataset card's YAML metadata, made with huggingface_hub's `DatasetCardData`."""
+# The Hub's `language` takes ISO 639 codes and a few special values; language names (and
+# programming languages) stay in the card's text, where the Hub would not misfile them.
+_HUB_LANGUAGE = re.compile(r"[a-z]{2,3}|code|multilingual")
+
+
+@dataclass(frozen=True)
+class SourceDataset:
+    """A dataset another was made from, as its card names it."""
+
+    name: str
+    hub_id: str | None
+
+
+def source_datasets(dataset: Dataset, datasets: Sequence[Dataset]) -> list[SourceDataset]:
+    """The datasets `dataset` was made from: those of the project by name and Hub id (if it has
+    one), the others by their Hub id."""
+    known = {d.id: d for d in datasets}
+    return [
+        SourceDataset(known[ref].name, known[ref].hub_id)
+        if ref in known
+        else SourceDataset(ref, ref)
+        for ref in dict.fromkeys(dataset.source_datasets)
+    ]
+
+
+def dataset_card_metadata(dataset: Dataset, datasets: Sequence[Dataset]) -> dict[str, Any]:
+    """A dataset card's Hub metadata, what the Hub filters datasets on, as huggingface_hub's
+    `DatasetCardData` makes it: license, language, task and size categories, pretty name, and
+    the source datasets that are on the Hub."""
     from huggingface_hub import DatasetCardData
 
+    license_fields: dict[str, Any] = {}
+    shown = license_view(dataset.license)
+    if shown is not None:
+        license_fields["license"] = shown.id
+        if shown.other:
+            license_fields.update(license_name=shown.name, license_link=shown.url)
+    languages = [code for code in dataset.languages if _HUB_LANGUAGE.fullmatch(code)]
+    if dataset.modality == "code" and "code" not in languages:
+        languages.append("code")  # the Hub's language of source code
+    sources = [s.hub_id for s in source_datasets(dataset, datasets) if s.hub_id is not None]
     data = DatasetCardData(
         pretty_name=dataset.name,
-        license=dataset.license,
-        language=dataset.languages or None,
+        language=languages or None,
         size_categories=[size_category(dataset.items)] if dataset.items is not None else None,
+        source_datasets=list(dict.fromkeys(sources)) or None,
         task_categories=dataset.task_categories or None,
+        **license_fields,
     )
-    return metadata_yaml(data.to_dict())  # type: ignore[no-untyped-call]
+    return dict(data.to_dict())  # type: ignore[no-untyped-call]
+
+
+def dataset_front_matter(dataset: Dataset, datasets: Sequence[Dataset] = ()) -> str:
+    """A dataset card's YAML metadata (see `dataset_card_metadata`)."""
+    return metadata_yaml(dataset_card_metadata(dataset, datasets))
 
 
 def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[str, Any]:

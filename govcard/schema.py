@@ -390,11 +390,18 @@ class Dataset(Facts):
     synthetic_models: list[Name] = Field(
         default_factory=list, description="For synthetic data: the models that generated it."
     )
-    license: HubLicenseId | None = Field(
-        None, description="The dataset's Hub license id, for its card."
+    license: License | None = Field(
+        None,
+        description="The dataset's license, for its card: a Hub license id such as 'cc-by-4.0', "
+        "or {id: other, name, link}.",
     )
     task_categories: list[Slug] = Field(
         default_factory=list, description="Hub task categories for the dataset card."
+    )
+    source_datasets: list[Name] = Field(
+        default_factory=list,
+        description="The datasets it was made from: ids from `datasets` or Hub dataset ids (the "
+        "Hub's `source_datasets`).",
     )
 
     @model_validator(mode="after")
@@ -743,15 +750,31 @@ def reference_errors(facts: ProjectFile) -> list[tuple[tuple[str | int, ...], st
     # would take minutes and gigabytes.
     known = sorted(dataset_ids)
     listed = ", ".join(known[:10]) + (f", ... ({len(known):,} in all)" if len(known) > 10 else "")
-    for index, model in enumerate(facts.models):
-        for position, ref in enumerate(model.datasets):
+    references = [
+        (("models", index, "datasets"), model.datasets) for index, model in enumerate(facts.models)
+    ] + [
+        (("datasets", index, "source_datasets"), dataset.source_datasets)
+        for index, dataset in enumerate(facts.datasets)
+    ]
+    for at, refs in references:
+        for position, ref in enumerate(refs):
             if ref not in dataset_ids and not re.fullmatch(r"[\w.-]+/[\w.-]+", ref):
                 problems.append(
                     (
-                        ("models", index, "datasets", position),
+                        (*at, position),
                         f"unknown dataset {ref!r}; use an id from datasets ({listed or 'none defined'}) or a Hub id like org/name",
                     )
                 )
+    for index, dataset in enumerate(facts.datasets):
+        if dataset.id in dataset.source_datasets:
+            position = dataset.source_datasets.index(dataset.id)
+            problems.append(
+                (
+                    ("datasets", index, "source_datasets", position),
+                    "a dataset cannot be made from itself",
+                )
+            )
+    for index, model in enumerate(facts.models):
         base = model.base_model
         if base is not None and base not in model_ids and "/" not in base:
             problems.append(

@@ -631,6 +631,20 @@ def test_unknown_dataset_reference(errors) -> None:
     ]
 
 
+def test_source_datasets_are_checked_like_training_data(errors) -> None:
+    text = """\
+        project: {name: X}
+        datasets:
+          - {id: the-stack, name: The Stack}
+          - {id: starcoderdata, name: StarCoderData, source_datasets: [the-stack, the-stak]}
+          - {id: loop, name: Loop, source_datasets: [bigcode/the-stack, loop]}
+        """
+    assert errors(text) == [
+        "project.yaml:4:75: datasets[1].source_datasets[1]: unknown dataset 'the-stak'; use an id from datasets (loop, starcoderdata, the-stack) or a Hub id like org/name",
+        "project.yaml:5:65: datasets[2].source_datasets[1]: a dataset cannot be made from itself",
+    ]
+
+
 def test_hub_dataset_reference_is_fine(load) -> None:
     text = """\
         project:

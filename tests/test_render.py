@@ -324,6 +324,126 @@ def test_metadata_yaml_is_what_huggingface_hub_writes(rendered, name: str) -> No
     assert card_data(outputs["models/m/README.md"]).model_name == name
 
 
+# --- dataset cards -----------------------------------------------------------------------------
+
+DATASETS = """\
+project: {name: Demo}
+datasets:
+  - id: raw
+    name: Raw crawl
+    hub_id: demo/raw
+    license: {id: other, name: raw-terms, link: https://example.org/terms}
+  - id: clean
+    name: Clean
+    hub_id: demo/clean
+    license: cc-by-4.0
+    modality: code
+    languages: [en, fr, Python, English]
+    items: 1200
+    tokens: 1
+    task_categories: [text-generation]
+    source_datasets: [raw, wikimedia/wikipedia, raw]
+    licensing: {policy: Permissive licenses only., source: https://example.org/licensing}
+    versions:
+      - {version: "1", size: 1 GB, source: https://example.org/v1}
+      - {version: "2", changes: Deduplicated.}
+    pii:
+      annotation: {workers: 1, countries: 1}
+  - id: local
+    name: Local
+    source_datasets: [clean, unpublished]
+  - id: unpublished
+    name: Unpublished
+"""
+
+
+def dataset_data(text: str) -> dict[str, Any]:
+    from huggingface_hub import DatasetCard
+
+    return dict(DatasetCard(text).data.to_dict())
+
+
+def test_dataset_card_metadata_is_what_the_hub_filters_on(rendered) -> None:
+    outputs = rendered(DATASETS)
+    assert dataset_data(outputs["datasets/clean/README.md"]) == {
+        # ISO 639 codes only: names and programming languages would be misfiled on the Hub, and
+        # source code is the Hub's language `code`.
+        "language": ["en", "fr", "code"],
+        "license": "cc-by-4.0",
+        "size_categories": ["1K<n<10K"],
+        "source_datasets": ["demo/raw", "wikimedia/wikipedia"],
+        "task_categories": ["text-generation"],
+        "pretty_name": "Clean",
+    }
+    assert dataset_data(outputs["datasets/raw/README.md"]) == {
+        "license": "other",
+        "license_name": "raw-terms",
+        "license_link": "https://example.org/terms",
+        "pretty_name": "Raw crawl",
+    }
+    # A source of the project that is not on the Hub is named in the text only.
+    assert dataset_data(outputs["datasets/local/README.md"])["source_datasets"] == ["demo/clean"]
+
+
+def test_dataset_card_metadata_is_what_dataset_card_data_writes(rendered) -> None:
+    from huggingface_hub import DatasetCardData
+
+    outputs = rendered(DATASETS)
+    front, _ = split_card(outputs["datasets/clean/README.md"])
+    written = DatasetCardData(**dataset_data(outputs["datasets/clean/README.md"])).to_yaml()
+    assert front == written + "\n"
+
+
+def test_dataset_card_text_names_license_size_and_sources(rendered) -> None:
+    outputs = rendered(DATASETS)
+    _, text = split_card(outputs["datasets/clean/README.md"])
+    assert "- **License:** Creative Commons Attribution 4.0 (`cc-by-4.0`)" in text
+    assert "- **Languages:** en, fr, Python, English" in text
+    assert "- **Size:** 1,200 items, 1 token" in text
+    assert (
+        "- **Made from:** [Raw crawl](https://huggingface.co/datasets/demo/raw), "
+        "[wikimedia/wikipedia](https://huggingface.co/datasets/wikimedia/wikipedia)"
+    ) in text
+    assert "Annotation: 1 worker in 1 country." in text
+    _, local = split_card(outputs["datasets/local/README.md"])
+    assert (
+        "- **Made from:** [Clean](https://huggingface.co/datasets/demo/clean), Unpublished" in local
+    )
+    _, raw = split_card(outputs["datasets/raw/README.md"])
+    assert "- **License:** [raw-terms](https://example.org/terms)" in raw
+
+
+def test_dataset_versions_keep_sizes_and_sources_and_drop_empty_columns(rendered) -> None:
+    _, text = split_card(rendered(DATASETS)["datasets/clean/README.md"])
+    assert table_rows(section(text, "## Versions")) == [
+        [
+            ["Version", "Size", "What changed"],
+            ["---", "---", "---"],
+            ["1 ([source](https://example.org/v1))", "1 GB", ""],
+            ["2", "", "Deduplicated."],
+        ]
+    ]
+
+
+def test_dataset_licensing_keeps_its_source_without_a_detection_line(rendered) -> None:
+    _, text = split_card(rendered(DATASETS)["datasets/clean/README.md"])
+    assert section(text, "## Licensing").strip() == (
+        "Permissive licenses only. ([source](https://example.org/licensing))"
+    )
+    outputs = rendered(DATASETS.replace("policy: Permissive licenses only., ", ""))
+    _, text = split_card(outputs["datasets/clean/README.md"])
+    assert section(text, "## Licensing").strip() == (
+        "The licensing facts are [published here](https://example.org/licensing)."
+    )
+
+
+def test_a_dataset_card_without_facts_has_a_name_only(rendered) -> None:
+    outputs = rendered(DATASETS)
+    front, text = split_card(outputs["datasets/unpublished/README.md"])
+    assert front == "pretty_name: Unpublished\n"
+    assert headings(text) == ["# Unpublished", "## Governance"]
+
+
 # --- section rules -----------------------------------------------------------------------------
 
 
