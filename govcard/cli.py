@@ -597,7 +597,11 @@ def gaps(file: str, documents: str) -> None:
     help="Output directory; replaced as a whole, and only if govcard wrote it.",
 )
 @_template_dir
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output on disk is stale.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; list the stale files with a short diff, and exit 1 if there are any.",
+)
 def render(file: str, output: str, template_dir: str | None, check: bool) -> None:
     """Render the Governance Card, a model card per model, and governance.json.
 

@@ -9,6 +9,7 @@ and replace a single block; the user's templates run in Jinja's sandbox.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -25,7 +26,7 @@ from markupsafe import Markup
 
 from govcard import markdown, output
 from govcard.derive import Derived, ModelView, license_view
-from govcard.errors import GovcardError
+from govcard.errors import GovcardError, printable
 from govcard.schema import Dataset
 
 if TYPE_CHECKING:
@@ -580,9 +581,22 @@ OUTPUT = output.Kind(
 )
 
 
+DIFF_LINES_PER_FILE = 12
+"""Lines of difference `render --check` shows for one changed file; the rest are counted."""
+DIFF_LINES = 60
+"""Lines of difference shown in all; past them, changed files are listed without a diff."""
+DIFF_WIDTH = 160
+"""Characters of a line of difference shown."""
+MAX_DIFF_BYTES = 1_000_000
+"""A file larger than this on either side is said to differ, without a diff (difflib's time
+grows with the product of the two sides' lengths)."""
+
+
 def differences(outputs: dict[str, str], out_dir: Path) -> list[str]:
-    """What `write` would change on disk: changed, missing and stale files."""
+    """What `write` would change on disk: changed, missing and stale files, each changed file
+    followed by a short diff of its lines (indented, as long as the DIFF_LINES last)."""
     changes = []
+    budget = DIFF_LINES
     for relative, text in sorted(outputs.items()):
         target = out_dir / relative
         data = text.encode("utf-8")
@@ -592,18 +606,46 @@ def differences(outputs: dict[str, str], out_dir: Path) -> list[str]:
             is_file = False
         if not is_file:  # a FIFO or a device in its place is not read
             changes.append(f"missing: {target}")
-        elif not _holds(target, data):
-            changes.append(f"changed: {target}")
+            continue
+        on_disk = _read(target, max(len(data), MAX_DIFF_BYTES) + 1)
+        if on_disk == data:
+            continue
+        changes.append(f"changed: {target}")
+        if budget > 0:
+            shown = short_diff(on_disk, data, min(DIFF_LINES_PER_FILE, budget))
+            budget -= len(shown)
+            changes += [f"  {line}" for line in shown]
     if out_dir.is_dir():
-        on_disk = output.files_in(out_dir)
-        changes += [f"stale: {out_dir / rel}" for rel in sorted(on_disk - set(outputs))]
+        on_disk_files = output.files_in(out_dir)
+        changes += [f"stale: {out_dir / rel}" for rel in sorted(on_disk_files - set(outputs))]
     return changes
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether the file at `path` holds exactly `data` (read no further than its length + 1)."""
+def short_diff(old: bytes | None, new: bytes, limit: int) -> list[str]:
+    """At most `limit` lines saying how `new` differs from `old`: unified diff hunks with one
+    line of context, each line cut to DIFF_WIDTH characters and control characters shown."""
+    if old is None:
+        return ["(the file on disk cannot be read)"]
+    if max(len(old), len(new)) > MAX_DIFF_BYTES:
+        return [f"(no diff: over {MAX_DIFF_BYTES:,} bytes)"]
+    before = old.decode("utf-8", "replace").splitlines()
+    after = new.decode("utf-8").splitlines()
+    lines = list(difflib.unified_diff(before, after, lineterm="", n=1))[2:]  # no ---/+++ lines
+    if not lines:
+        return ["(only the line endings or the final newline differ)"]
+    shown = [
+        printable(line if len(line) <= DIFF_WIDTH else line[: DIFF_WIDTH - 3] + "...")
+        for line in lines[: limit if len(lines) <= limit else limit - 1]
+    ]
+    if len(lines) > len(shown):
+        shown.append(f"... {len(lines) - len(shown):,} more lines of difference")
+    return shown
+
+
+def _read(path: Path, limit: int) -> bytes | None:
+    """At most `limit` bytes of the file at `path`, or None when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            return handle.read(len(data) + 1) == data
+            return handle.read(limit)
     except OSError:
-        return False
+        return None

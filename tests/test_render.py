@@ -1232,13 +1232,76 @@ def test_check_lists_changed_files_and_writes_nothing(write, workdir: Path) -> N
     write(TWO_MODELS.replace("name: B,", "name: Bee,"))
     result = run("render", "project.yaml", "-o", "out", "--check")
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
+    assert [line for line in result.stdout.splitlines() if not line.startswith("  ")] == [
         "changed: out/GOVERNANCE.md",
         *(f"changed: out/{path}" for path in EU),
         "changed: out/governance.json",
         "changed: out/models/b/README.md",
     ]
     assert snapshot(Path("out")) == before
+
+
+def test_check_shows_what_changed(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    write(TWO_MODELS.replace("name: B,", "name: Bee,"))
+    stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
+    card = stdout[stdout.index("changed: out/models/b/README.md\n") :]
+    assert card.splitlines()[1:] == ["  @@ -4,3 +4,3 @@", "   ", "  -# B", "  +# Bee", "   "]
+
+
+def changed_lines(count: int) -> str:
+    return "".join(f"  - {{id: m{i}, name: M{i}, license: mit}}\n" for i in range(count))
+
+
+def test_check_diffs_are_short(write, workdir: Path) -> None:
+    # One changed name per model: 40 cards, each with its lines of difference.
+    write("project: {name: P}\nmodels:\n" + changed_lines(40))
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    text = "project: {name: P}\nmodels:\n" + changed_lines(40).replace("name: M", "name: N")
+    write(text)
+    result = run("render", "project.yaml", "-o", "out", "--check")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    diff = [line for line in lines if line.startswith("  ")]
+    assert len(diff) == render.DIFF_LINES
+    assert all(len(line) <= render.DIFF_WIDTH + 2 for line in diff)
+    # The Governance Card lists the 40 names: its diff stops after 12 lines and says so.
+    start = lines.index("changed: out/GOVERNANCE.md") + 1
+    assert lines[start + render.DIFF_LINES_PER_FILE - 1].startswith("  ... ")
+    assert lines[start + render.DIFF_LINES_PER_FILE - 1].endswith(" more lines of difference")
+    # Past the budget, a changed file is listed alone; every one is listed.
+    listed = [line for line in lines if line.startswith("changed: ")]
+    assert len(listed) == 4 + 40
+    assert lines[-1] == "changed: out/models/m9/README.md"
+
+
+def test_check_says_when_only_line_endings_differ(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    card = Path("out/models/a/README.md")
+    card.write_bytes(card.read_bytes().replace(b"\n", b"\r\n"))
+    stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
+    assert stdout == (
+        "changed: out/models/a/README.md\n  (only the line endings or the final newline differ)\n"
+    )
+
+
+def test_short_diff_of_an_unreadable_or_a_huge_file() -> None:
+    assert render.short_diff(None, b"x\n", 5) == ["(the file on disk cannot be read)"]
+    huge = b"a\n" * (render.MAX_DIFF_BYTES // 2 + 1)
+    assert render.short_diff(huge, b"b\n", 5) == ["(no diff: over 1,000,000 bytes)"]
+    assert render.short_diff(b"b\n", huge, 5) == ["(no diff: over 1,000,000 bytes)"]
+
+
+def test_check_diff_shows_control_characters_escaped(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    card = Path("out/models/a/README.md")
+    card.write_bytes(card.read_bytes().replace(b"# A\n", b"# \x1b[2JA\n"))
+    stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
+    assert "  -# \\x1b[2JA\n" in stdout
+    assert "\x1b" not in stdout
 
 
 def test_check_lists_stale_files_and_writes_nothing(write, workdir: Path) -> None:
