@@ -110,14 +110,13 @@ def validate(files: tuple[str, ...]) -> None:
     Example:
       govcard validate examples/bigcode/project.yaml
     """
-    from govcard import carbon, loader
+    from govcard import validation
     from govcard.errors import GovcardError
 
     problems = []
     for file in files:
         try:
-            project = loader.load(file)
-            carbon.footprints(project)
+            project = validation.load(file)
         except GovcardError as exc:
             problems.extend(exc.problems)
             continue
@@ -157,9 +156,9 @@ def carbon_command(file: str, output_format: str, strict: bool) -> None:
     Example:
       govcard carbon examples/bigcode/project.yaml --format json
     """
-    from govcard import carbon, loader
+    from govcard import carbon, validation
 
-    results = carbon.footprints(loader.load(file))
+    results = carbon.footprints(validation.load(file))
     for result in results:
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -435,11 +434,11 @@ def site_build(file: str, output: str, keep_source: str | None, template_dir: st
     _require("site")
     from pathlib import Path
 
-    from govcard import derive, loader
+    from govcard import derive, validation
     from govcard import site as sites
 
     with _writing(output):
-        derived = derive.derive(loader.load(file))
+        derived = derive.derive(validation.load(file))
         sites.build(
             derived,
             Path(output),
@@ -542,13 +541,13 @@ def publish(
     _require("site")
     import re
 
-    from govcard import derive, loader
+    from govcard import derive, validation
     from govcard import publish as publishing
     from govcard.errors import GovcardError
 
     if not re.fullmatch(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*", space):
         raise GovcardError.at("--space", f"{space!r} is not a Hub repository id like org/name")
-    derived = derive.derive(loader.load(file))
+    derived = derive.derive(validation.load(file))
     from pathlib import Path
 
     templates = Path(template_dir) if template_dir else None
@@ -578,16 +577,15 @@ def gaps(file: str, documents: str) -> None:
     Example:
       govcard gaps examples/bigcode/project.yaml --for eu
     """
-    from govcard import derive, eu, loader
+    from govcard import derive, eu, validation
 
-    found = eu.gaps(derive.derive(loader.load(file)))
+    found = eu.gaps(derive.derive(validation.load(file)))
     for gap in found:
         kind = "required" if gap.required else "optional"
         click.echo(f"{gap.document}: {gap.path}: {gap.what} ({kind})")
     required = sum(gap.required for gap in found)
-    click.echo(
-        f"{file}: {required} required and {len(found) - required} optional facts missing for {documents}"
-    )
+    optional = _count(len(found) - required, "optional fact")
+    click.echo(f"{file}: {required} required and {optional} missing for {documents}")
     if required:
         raise click.exceptions.Exit(1)
 
@@ -603,7 +601,11 @@ def gaps(file: str, documents: str) -> None:
     help="Output directory; replaced as a whole, and only if govcard wrote it.",
 )
 @_template_dir
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output on disk is stale.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; list the stale files with a short diff, and exit 1 if there are any.",
+)
 def render(file: str, output: str, template_dir: str | None, check: bool) -> None:
     """Render the Governance Card, a model card per model, and governance.json.
 
@@ -618,11 +620,11 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
     """
     from pathlib import Path
 
-    from govcard import derive, loader
+    from govcard import derive, validation
     from govcard import render as rendering
 
     with _writing(output):
-        derived = derive.derive(loader.load(file))
+        derived = derive.derive(validation.load(file))
         templates = Path(template_dir) if template_dir else None
         outputs = rendering.render(derived, templates)
         out_dir = Path(output)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import stat
 import types
 import typing
@@ -19,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from govcard import schema
 from govcard.errors import FactPath, GovcardError, Problem, format_path
-from govcard.schema import ProjectFile, reference_errors
+from govcard.schema import Name, ProjectFile, Slug, reference_errors
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_VALUES = 200_000
@@ -73,28 +75,65 @@ class Project:
 
 
 def load(file: str | Path) -> Project:
-    """Read, parse and validate a project file; raise `GovcardError` listing every problem."""
+    """Read, parse and validate a project file; raise `InvalidProject` listing every problem.
+
+    A file that does not parse (unreadable, not YAML) stops at its first problem. A file that
+    parses is checked whole: the schema's errors and the cross-references come together, the
+    references checked on what is valid of the file.
+    """
     path = Path(file)
+    name = str(path)
     text = _read_text(path)
-    data, positions, key_positions = _parse(str(path), text)
+    data, positions, key_positions = _parse(name, text)
     try:
         facts = ProjectFile.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        raise GovcardError(
-            _pydantic_problems(str(path), data, positions, key_positions, errors)
-        ) from None
-    project = Project(facts, path, positions)
-    problems = [project.problem(p, message) for p, message in reference_errors(facts)]
-    if problems:
-        raise GovcardError(_first(str(path), sorted(problems), len(problems)))
+        found, total = _pydantic_problems(name, data, positions, key_positions, errors)
+        salvaged, unusable = _salvage(data)
+        project = Project(salvaged, path, positions)
+    else:
+        found, total, unusable = [], 0, set()
+        project = Project(facts, path, positions)
+    references = [
+        project.problem(at, message)
+        for at, message in reference_errors(project.facts)
+        if not any(at[: len(bad)] == bad for bad in unusable)
+    ]
+    if found or references:
+        raise InvalidProject(project, [*found, *references], total + len(references))
     return project
+
+
+class InvalidProject(GovcardError):
+    """A project file that parsed but has problems.
+
+    `problems` are the first MAX_PROBLEMS of them in file order (and a last line when there were
+    more). `salvaged` is the project with what is invalid left out, for the checks that can still
+    run on the rest (locations, measurement files): it is not facts to render.
+    """
+
+    def __init__(self, salvaged: Project, found: list[Problem], total: int) -> None:
+        self.salvaged = salvaged
+        self.found = _in_order(str(salvaged.file), found)[:MAX_PROBLEMS]
+        self.total = total
+        super().__init__(_first(str(salvaged.file), self.found, total))
+
+    def adding(self, more: list[Problem]) -> InvalidProject:
+        """The same, with more problems found in the salvaged project."""
+        return InvalidProject(self.salvaged, [*self.found, *more], self.total + len(more))
+
+
+def _in_order(file: str, problems: list[Problem]) -> list[Problem]:
+    """The problems in `file` by line and column, then those in other files (a measurement file)
+    in the order found."""
+    return sorted(p for p in problems if p.file == file) + [p for p in problems if p.file != file]
 
 
 def _first(file: str, problems: list[Problem], found: int) -> list[Problem]:
     """The first MAX_PROBLEMS problems, and a line saying so when there were more."""
     if found <= MAX_PROBLEMS:
-        return problems
+        return problems[:MAX_PROBLEMS]
     return [
         *problems[:MAX_PROBLEMS],
         Problem(
@@ -385,6 +424,10 @@ def _parse(
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        if mark and text[mark.index : mark.index + 1] == "\t":
+            # libyaml's message does not name the character ("found character that cannot
+            # start any token"), and a tab is invisible in most editors.
+            message = "a tab, where YAML allows only spaces; indent with spaces"
         raise GovcardError.at(file, f"invalid YAML: {message}", line, column) from None
     except yaml.YAMLError as exc:
         raise GovcardError.at(file, f"invalid YAML: {_one_line(str(exc))}") from None
@@ -467,8 +510,14 @@ _PATTERNS = {
     r"^https?://[^\s<>\"]+$": "an http(s) URL",
     r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$": "an e-mail address",
     r"^(LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.+-]*)$": "an SPDX license id like 'Apache-2.0'",
-    r"^[A-Z]{3}$": "three capital letters (ISO code), e.g. 'USD' or 'FRA'",
+    r"^[A-Z]{3}$": "an ISO code of three capital letters",
     r"^[A-Za-z0-9 ._-]+$": "a region name like 'us-west-2' or 'quebec'",
+}
+
+# Patterns several keys share, in the words of each key.
+_KEY_PATTERNS = {
+    "country": "an ISO 3166-1 alpha-3 country code, e.g. 'USA' or 'FRA'",
+    "currency": "an ISO 4217 currency code, e.g. 'USD' or 'EUR'",
 }
 
 _TYPES = {
@@ -500,7 +549,8 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(error: Any, allowed: list[str]) -> str:
+def _message(error: Any, allowed: list[str], key: str | int | None = None) -> str:
+    """pydantic's error in words; `key` is the key of the value (`country`), when it has one."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = _shown(error.get("input"))
@@ -527,7 +577,8 @@ def _message(error: Any, allowed: list[str]) -> str:
         return f"must be {_TYPES[kind]}, got {got}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern"))
-        return f"must be {_PATTERNS.get(pattern, 'text matching ' + pattern)}, got {got}"
+        form = _KEY_PATTERNS.get(str(key)) or _PATTERNS.get(pattern, "text matching " + pattern)
+        return f"must be {form}, got {got}{_case_hint(value, pattern)}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
@@ -537,6 +588,15 @@ def _message(error: Any, allowed: list[str]) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {got}"
+
+
+def _case_hint(value: Any, pattern: str) -> str:
+    """A hint for a value that matches in the other case: ` (did you mean 'FRA'?)`."""
+    if isinstance(value, str) and len(value) <= 100:
+        for other in (value.upper(), value.lower()):
+            if other != value and re.fullmatch(pattern, other):
+                return f" (did you mean {other!r}?)"
+    return ""
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> FactPath:
@@ -597,8 +657,9 @@ def _pydantic_problems(
     positions: dict[FactPath, tuple[int, int]],
     key_positions: dict[FactPath, tuple[int, int]],
     errors: list[Any],
-) -> list[Problem]:
-    """pydantic's errors as problems, the first MAX_PROBLEMS of them in the file's order.
+) -> tuple[list[Problem], int]:
+    """pydantic's errors as problems, the first MAX_PROBLEMS of them in the file's order, and how
+    many there are.
 
     Wording an error costs (an unknown key is compared with every known one), and a file can hold
     a hundred thousand unknown keys, so the errors are located first and only those shown are
@@ -617,7 +678,7 @@ def _pydantic_problems(
         _from_pydantic(file, data, positions, key_positions, errors[index])
         for _, index in located[:MAX_PROBLEMS]
     }
-    return _first(file, sorted(shown), len(located))
+    return sorted(shown), len(located)
 
 
 def _from_pydantic(
@@ -632,4 +693,104 @@ def _from_pydantic(
         message = _message(error, _allowed_keys(path[:-1]))
         line, column = key_positions.get(path, (0, 0))
         return Problem(file, line, column, message, _format_path(path))
-    return _problem(file, positions, path, _message(error, []))
+    return _problem(file, positions, path, _message(error, [], path[-1] if path else None))
+
+
+# --- what can still be checked in an invalid file ----------------------------------------------
+
+_STRICT = ConfigDict(strict=True)
+_SLUG_ADAPTER: TypeAdapter[str] = TypeAdapter(Slug, config=_STRICT)
+_NAME_ADAPTER: TypeAdapter[str] = TypeAdapter(Name, config=_STRICT)
+
+
+def _valid(adapter: TypeAdapter[str], value: Any) -> bool:
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _salvage(data: dict[str, Any]) -> tuple[ProjectFile, set[FactPath]]:
+    """What is valid of a file that did not validate, for the checks that can still run on it.
+
+    Each dataset and model is validated on its own. One that is invalid is kept as the little the
+    checks need, each part validated alone: its id, and for a model its datasets, base model and
+    training facts (less their invalid keys). Nothing is dropped from a list, so every index still
+    points into the file. Also returned: the paths where a placeholder stands in for an invalid
+    value (an id, a dataset reference); the checks must not report there, since the schema's
+    problem is reported already.
+    """
+    unusable: set[FactPath] = set()
+
+    def usable_id(item: Any, at: FactPath) -> str:
+        value = item.get("id") if isinstance(item, dict) else None
+        if _valid(_SLUG_ADAPTER, value):
+            return str(value)
+        unusable.add((*at, "id"))
+        return ""
+
+    # Placeholders are copies of a valid value: pydantic's model_construct costs 2 ms a model
+    # (it inspects the signature of each default factory), 40 s for a file of 20,000 models.
+    try:
+        project = schema.Project.model_validate(data.get("project"))
+    except ValidationError:
+        project = schema.Project(name="?")
+    dataset_placeholder = schema.Dataset(id="placeholder", name="?")
+    model_placeholder = schema.Model(id="placeholder")
+    datasets: list[schema.Dataset] = []
+    for index, item in enumerate(_items(data, "datasets")):
+        try:
+            datasets.append(schema.Dataset.model_validate(item))
+        except ValidationError:
+            at = ("datasets", index)
+            datasets.append(dataset_placeholder.model_copy(update={"id": usable_id(item, at)}))
+    models: list[schema.Model] = []
+    for index, item in enumerate(_items(data, "models")):
+        try:
+            models.append(schema.Model.model_validate(item))
+            continue
+        except ValidationError:
+            pass
+        fields = item if isinstance(item, dict) else {}
+        references: list[str] = []
+        for position, ref in enumerate(_items(fields, "datasets")):
+            if _valid(_NAME_ADAPTER, ref):
+                references.append(ref)
+            else:
+                references.append("")
+                unusable.add(("models", index, "datasets", position))
+        base = fields.get("base_model")
+        update = {
+            "id": usable_id(item, ("models", index)),
+            "datasets": references,
+            "base_model": base if _valid(_NAME_ADAPTER, base) else None,
+            "training": _salvaged_training(fields.get("training")),
+        }
+        models.append(model_placeholder.model_copy(update=update))
+    facts = ProjectFile(project=project).model_copy(
+        update={"project": project, "datasets": datasets, "models": models}
+    )
+    return facts, unusable
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _salvaged_training(value: Any) -> schema.Training | None:
+    """Training facts less their invalid keys, or None when what is wrong is how they combine
+    (gpu_hours with gpu_count, say)."""
+    if not isinstance(value, dict):
+        return None
+    kept = dict(value)
+    while True:
+        try:
+            return schema.Training.model_validate(kept)
+        except ValidationError as exc:
+            keys = {str(e["loc"][0]) if e["loc"] else "" for e in exc.errors(include_url=False)}
+            if not keys <= kept.keys():
+                return None
+            for key in keys:
+                del kept[key]

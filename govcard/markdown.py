@@ -90,6 +90,12 @@ def number(value: float, decimals: int | None = None) -> str:
     return units.format_number(value, decimals)
 
 
+def counted(value: float, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular for one: `1 worker`, `1,399 workers`, `35 countries`
+    (`plural` when adding an s does not make it)."""
+    return f"{number(value)} {noun if value == 1 else plural or noun + 's'}"
+
+
 def percent(value: float) -> str:
     """A percentage as published: 73.39 -> "73.39%"."""
     return f"{units.format_number(value)}%"
@@ -126,6 +132,7 @@ FILTERS = {
     "url": url,
     "link": link,
     "number": number,
+    "counted": counted,
     "percent": percent,
     "money": money,
     "kwh": units.format_energy_kwh,

@@ -32,7 +32,6 @@ import shutil
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,15 +51,32 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write `text` (UTF-8, LF) to `path` through a temporary file and an atomic rename."""
+    """Write `text` (UTF-8, LF) to `path` through a temporary file and an atomic rename.
+
+    A new file gets the permissions the user's umask gives (not tempfile's 0600: a project file
+    is shared like any source file); a file it replaces keeps its own.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        kept = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        kept = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(temporary, flags | getattr(os, "O_CLOEXEC", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        if kept is not None:
+            os.chmod(temporary, kept)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -415,15 +431,34 @@ def _prefix(target: Path, role: str) -> str:
 
 
 def _staging(target: Path) -> tuple[Path, int | None]:
-    """A fresh staging folder beside `target`, locked by this process while it works."""
+    """A fresh staging folder beside `target`, locked by this process while it works.
+
+    It becomes the output folder, so it is made with the permissions of the folder it replaces,
+    or those the user's umask gives a new folder (not tempfile's 0700, which left the rendered
+    cards unreadable to anyone else, a web server included).
+    """
+    try:
+        info = target.lstat()
+        kept = stat.S_IMODE(info.st_mode) if stat.S_ISDIR(info.st_mode) else None
+    except OSError:
+        kept = None
     while True:
-        staging = Path(tempfile.mkdtemp(prefix=_prefix(target, _STAGING), dir=target.parent))
+        staging = target.parent / f"{_prefix(target, _STAGING)}{secrets.token_hex(6)}"
+        try:
+            os.mkdir(staging, 0o777)
+        except FileExistsError:
+            continue
         try:
             lock = _lock(staging)
         except FileNotFoundError:
             continue
         # A sweep of another run may have taken the empty folder before the lock: start again.
         if lock is None or os.fstat(lock).st_ino == _inode(staging):
+            try:
+                if kept is not None:
+                    os.chmod(staging, kept)
+            except FileNotFoundError:  # swept where there are no locks
+                continue
             return staging, lock
         _unlock(lock)
 

@@ -206,7 +206,9 @@ def dry_run(targets_: list[Target], endpoint: str) -> list[str]:
             lines.append(
                 f"would update {kind} {target.repo_id} on {endpoint} (the repo must exist)"
             )
-        lines.append(f"  would add or change, where the content differs: {len(target.files)} files")
+        count = len(target.files)
+        files = f"{count} file{'' if count == 1 else 's'}"
+        lines.append(f"  would add or change, where the content differs: {files}")
         lines.extend(f"    {path}" for path in sorted(target.files))
         if target.delete_stale:
             lines.append("  would delete every other file of the Space except .gitattributes")

@@ -9,11 +9,14 @@ and replace a single block; the user's templates run in Jinja's sandbox.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import stat
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -22,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from govcard import markdown, output
-from govcard.derive import Derived, ModelView
-from govcard.errors import GovcardError
+from govcard.derive import Derived, ModelView, license_view
+from govcard.errors import GovcardError, printable
+from govcard.schema import Dataset
 
 if TYPE_CHECKING:
     import jinja2
@@ -332,11 +336,15 @@ def render(
         outputs[MODEL_CARD_PATH.format(id=view.model.id)] = render_template(
             env, MODEL_TEMPLATE, context
         )
-    for dataset in derived.project.facts.datasets:
+    facts = derived.project.facts
+    for dataset in facts.datasets:
         context = {
             **common,
             "dataset": dataset,
-            "front_matter": Markup(dataset_front_matter(dataset)),
+            "dataset_license": license_view(dataset.license),
+            "source_datasets": source_datasets(dataset, facts.datasets),
+            "built_from": built_from(dataset, facts.datasets),
+            "front_matter": Markup(dataset_front_matter(dataset, facts.datasets)),
         }
         outputs[f"datasets/{dataset.id}/README.md"] = render_template(
             env, DATASET_TEMPLATE, context
@@ -377,18 +385,89 @@ def size_category(items: int) -> str:
     return next((label for edge, label in SIZE_CATEGORIES if items < edge), "n>1T")
 
 
-def dataset_front_matter(dataset: Any) -> str:
-    """A dataset card's YAML metadata, made with huggingface_hub's `DatasetCardData`."""
+# The Hub's `language` takes ISO 639 codes and a few special values; language names (and
+# programming languages) stay in the card's text, where the Hub would not misfile them.
+_HUB_LANGUAGE = re.compile(r"[a-z]{2,3}|code|multilingual")
+
+
+@dataclass(frozen=True)
+class SourceDataset:
+    """A dataset another was made from, as its card names it."""
+
+    name: str
+    hub_id: str | None
+
+
+@dataclass(frozen=True)
+class BuiltFrom:
+    """One source of a dataset as its card shows it: its name, size, and Hub dataset if any."""
+
+    name: str
+    size: str | None
+    hub_id: str | None
+
+
+def built_from(dataset: Dataset, datasets: Sequence[Dataset]) -> list[BuiltFrom]:
+    """The sources a dataset was built from, each with the Hub id of the dataset it names (one
+    of the project's, or a Hub id), if any."""
+    known = {d.id: d for d in datasets}
+    return [
+        BuiltFrom(
+            s.name,
+            s.size,
+            None
+            if s.dataset is None
+            else known[s.dataset].hub_id
+            if s.dataset in known
+            else s.dataset,
+        )
+        for s in dataset.sources
+    ]
+
+
+def source_datasets(dataset: Dataset, datasets: Sequence[Dataset]) -> list[SourceDataset]:
+    """The datasets `dataset` was made from (its `sources` that name a dataset): those of the
+    project by name and Hub id (if it has one), the others by their Hub id."""
+    known = {d.id: d for d in datasets}
+    refs = [s.dataset for s in dataset.sources if s.dataset is not None]
+    return [
+        SourceDataset(known[ref].name, known[ref].hub_id)
+        if ref in known
+        else SourceDataset(ref, ref)
+        for ref in dict.fromkeys(refs)
+    ]
+
+
+def dataset_card_metadata(dataset: Dataset, datasets: Sequence[Dataset]) -> dict[str, Any]:
+    """A dataset card's Hub metadata, what the Hub filters datasets on, as huggingface_hub's
+    `DatasetCardData` makes it: license, language, task and size categories, pretty name, and
+    the source datasets that are on the Hub."""
     from huggingface_hub import DatasetCardData
 
+    license_fields: dict[str, Any] = {}
+    shown = license_view(dataset.license)
+    if shown is not None:
+        license_fields["license"] = shown.id
+        if shown.other:
+            license_fields.update(license_name=shown.name, license_link=shown.url)
+    languages = [code for code in dataset.languages if _HUB_LANGUAGE.fullmatch(code)]
+    if dataset.modality == "code" and "code" not in languages:
+        languages.append("code")  # the Hub's language of source code
+    sources = [s.hub_id for s in source_datasets(dataset, datasets) if s.hub_id is not None]
     data = DatasetCardData(
         pretty_name=dataset.name,
-        license=dataset.license,
-        language=dataset.languages or None,
+        language=languages or None,
         size_categories=[size_category(dataset.items)] if dataset.items is not None else None,
+        source_datasets=list(dict.fromkeys(sources)) or None,
         task_categories=dataset.task_categories or None,
+        **license_fields,
     )
-    return metadata_yaml(data.to_dict())  # type: ignore[no-untyped-call]
+    return dict(data.to_dict())  # type: ignore[no-untyped-call]
+
+
+def dataset_front_matter(dataset: Dataset, datasets: Sequence[Dataset] = ()) -> str:
+    """A dataset card's YAML metadata (see `dataset_card_metadata`)."""
+    return metadata_yaml(dataset_card_metadata(dataset, datasets))
 
 
 def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[str, Any]:
@@ -537,9 +616,22 @@ OUTPUT = output.Kind(
 )
 
 
+DIFF_LINES_PER_FILE = 12
+"""Lines of difference `render --check` shows for one changed file; the rest are counted."""
+DIFF_LINES = 60
+"""Lines of difference shown in all; past them, changed files are listed without a diff."""
+DIFF_WIDTH = 160
+"""Characters of a line of difference shown."""
+MAX_DIFF_BYTES = 1_000_000
+"""A file larger than this on either side is said to differ, without a diff (difflib's time
+grows with the product of the two sides' lengths)."""
+
+
 def differences(outputs: dict[str, str], out_dir: Path) -> list[str]:
-    """What `write` would change on disk: changed, missing and stale files."""
+    """What `write` would change on disk: changed, missing and stale files, each changed file
+    followed by a short diff of its lines (indented, as long as the DIFF_LINES last)."""
     changes = []
+    budget = DIFF_LINES
     for relative, text in sorted(outputs.items()):
         target = out_dir / relative
         data = text.encode("utf-8")
@@ -549,18 +641,46 @@ def differences(outputs: dict[str, str], out_dir: Path) -> list[str]:
             is_file = False
         if not is_file:  # a FIFO or a device in its place is not read
             changes.append(f"missing: {target}")
-        elif not _holds(target, data):
-            changes.append(f"changed: {target}")
+            continue
+        on_disk = _read(target, max(len(data), MAX_DIFF_BYTES) + 1)
+        if on_disk == data:
+            continue
+        changes.append(f"changed: {target}")
+        if budget > 0:
+            shown = short_diff(on_disk, data, min(DIFF_LINES_PER_FILE, budget))
+            budget -= len(shown)
+            changes += [f"  {line}" for line in shown]
     if out_dir.is_dir():
-        on_disk = output.files_in(out_dir)
-        changes += [f"stale: {out_dir / rel}" for rel in sorted(on_disk - set(outputs))]
+        on_disk_files = output.files_in(out_dir)
+        changes += [f"stale: {out_dir / rel}" for rel in sorted(on_disk_files - set(outputs))]
     return changes
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether the file at `path` holds exactly `data` (read no further than its length + 1)."""
+def short_diff(old: bytes | None, new: bytes, limit: int) -> list[str]:
+    """At most `limit` lines saying how `new` differs from `old`: unified diff hunks with one
+    line of context, each line cut to DIFF_WIDTH characters and control characters shown."""
+    if old is None:
+        return ["(the file on disk cannot be read)"]
+    if max(len(old), len(new)) > MAX_DIFF_BYTES:
+        return [f"(no diff: over {MAX_DIFF_BYTES:,} bytes)"]
+    before = old.decode("utf-8", "replace").splitlines()
+    after = new.decode("utf-8").splitlines()
+    lines = list(difflib.unified_diff(before, after, lineterm="", n=1))[2:]  # no ---/+++ lines
+    if not lines:
+        return ["(only the line endings or the final newline differ)"]
+    shown = [
+        printable(line if len(line) <= DIFF_WIDTH else line[: DIFF_WIDTH - 3] + "...")
+        for line in lines[: limit if len(lines) <= limit else limit - 1]
+    ]
+    if len(lines) > len(shown):
+        shown.append(f"... {len(lines) - len(shown):,} more lines of difference")
+    return shown
+
+
+def _read(path: Path, limit: int) -> bytes | None:
+    """At most `limit` bytes of the file at `path`, or None when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            return handle.read(len(data) + 1) == data
+            return handle.read(limit)
     except OSError:
-        return False
+        return None

@@ -31,10 +31,15 @@ def text(results: list[FileResult]) -> str:
             lines.append(f"  fix: {printable(f.fix)}")
     counts = summary(results)
     lines.append(
-        f"{counts['files']} card{'s' if counts['files'] != 1 else ''} checked: "
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+        f"{_count(counts['files'], 'card')} checked: {_count(counts['error'], 'error')}, "
+        f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}"
     )
     return "\n".join(lines) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 warning`, `0 warnings`, `2 warnings`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def as_json(results: list[FileResult]) -> str:

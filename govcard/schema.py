@@ -64,9 +64,9 @@ HubId = Annotated[
         examples=["bigcode/starcoder"],
     ),
 ]
-Slug = Annotated[
-    str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100, examples=["starcoderbase"])
-]
+_SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+_SLUG = re.compile(_SLUG_PATTERN)
+Slug = Annotated[str, Field(pattern=_SLUG_PATTERN, max_length=100, examples=["starcoderbase"])]
 SpdxId = Annotated[
     str, Field(pattern=r"^(LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.+-]*)$", max_length=100)
 ]
@@ -672,8 +672,10 @@ class Dataset(Facts):
         None, description="Measures taken to detect unsuitable data sources."
     )
     biases: Text | None = Field(None, description="Methods used to detect identifiable biases.")
-    license: HubLicenseId | None = Field(
-        None, description="The dataset's Hub license id, for its card."
+    license: License | None = Field(
+        None,
+        description="The dataset's license, for its card: a Hub license id such as 'cc-by-4.0', "
+        "or {id: other, name, link}.",
     )
     task_categories: list[Slug] = Field(
         default_factory=list, description="Hub task categories for the dataset card."
@@ -1030,7 +1032,11 @@ class Model(Facts):
     """A model the project released."""
 
     id: Slug = Field(description="Identifier, unique in the file; names the output folder.")
-    name: Name = Field(description="The model's name.")
+    # Never left empty: a model without a name takes its id (`_named`); the factory only makes
+    # the key optional in the JSON Schema.
+    name: Name = Field(
+        default_factory=str, description="The model's name, as cards show it (default: its id)."
+    )
     hub_id: HubId | None = Field(None, description="Its Hub model repository.")
     description: Text | None = Field(None, description="Summary of the model.")
     base_model: Name | None = Field(
@@ -1123,6 +1129,19 @@ class Model(Facts):
         None, description="Version and date of the model's EU AI Act documents."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        """A model without a name (or with `name: null`) is called by its id."""
+        if (
+            isinstance(data, dict)
+            and data.get("name") is None
+            and isinstance(data.get("id"), str)
+            and _SLUG.fullmatch(data["id"])
+        ):
+            return {**data, "name": data["id"]}
+        return data
+
 
 class ProjectFile(Facts):
     """A govcard project.yaml: the governance facts of one project."""
@@ -1185,15 +1204,19 @@ def reference_errors(facts: ProjectFile) -> list[tuple[tuple[str | int, ...], st
                         f"unknown dataset {ref!r}; use an id from datasets ({listed or 'none defined'}) or a Hub id like org/name",
                     )
                 )
-    for index, model in enumerate(facts.models):
-        for position, ref in enumerate(model.datasets):
+    references = [
+        (("models", index, "datasets"), model.datasets) for index, model in enumerate(facts.models)
+    ]
+    for at, refs in references:
+        for position, ref in enumerate(refs):
             if ref not in dataset_ids and not re.fullmatch(r"[\w.-]+/[\w.-]+", ref):
                 problems.append(
                     (
-                        ("models", index, "datasets", position),
+                        (*at, position),
                         f"unknown dataset {ref!r}; use an id from datasets ({listed or 'none defined'}) or a Hub id like org/name",
                     )
                 )
+    for index, model in enumerate(facts.models):
         base = model.base_model
         if base is not None and base not in model_ids and "/" not in base:
             problems.append(

@@ -1005,7 +1005,7 @@ def test_text_output(cards) -> None:
         "family, not the license, and the card neither names nor links the license\n"
         "  fix: Use the exact license id, e.g. bigcode-openrail-m or creativeml-openrail-m, or "
         "link the license text.\n"
-        "2 cards checked: 1 errors, 1 warnings, 0 notes\n"
+        "2 cards checked: 1 error, 1 warning, 0 notes\n"
     )
 
 

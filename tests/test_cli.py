@@ -133,6 +133,103 @@ def test_validate_checks_measurement_files(write) -> None:
     )
 
 
+EMISSIONS = (
+    "timestamp,run_id,duration,emissions,energy_consumed,pue\n"
+    "2024-05-01T10:00:00,run-a,600,0.1,0.5,1.1\n"
+    "2024-05-01T11:00:00,run-b,600,0.1,0.5,1.1\n"
+)
+
+
+def test_an_unknown_run_id_points_at_codecarbon_run_id(write) -> None:
+    write(
+        """\
+        project: {name: X}
+        models:
+          - id: b
+            training:
+              codecarbon_csv: emissions.csv
+              codecarbon_run_id: run-z
+        """
+    )
+    write(EMISSIONS, "emissions.csv")
+    result = run("validate", "project.yaml")
+    assert result.stderr == (
+        "project.yaml:6:26: models[0].training.codecarbon_run_id: no run_id 'run-z' in "
+        "emissions.csv; its runs are run-a (emissions.csv:2), run-b (emissions.csv:3)\n"
+    )
+
+
+ALL_KINDS = """\
+project:
+  name: X
+  homepage: example.org
+models:
+  - id: a
+    datasets: [nope]
+    training:
+      gpu_hours: 10
+      pue: 0.5
+      location: {cloud: aws, region: us-west-3}
+  - id: b
+    training:
+      codecarbon_csv: emissions.csv
+      codecarbon_run_id: run-z
+"""
+
+
+def test_validate_reports_every_kind_of_problem_in_one_run(write) -> None:
+    # Structure, then cross-references, then locations and measurements used to come one run
+    # after the other: each fix revealed the next kind.
+    write(ALL_KINDS)
+    write(EMISSIONS, "emissions.csv")
+    result = run("validate", "project.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "project.yaml:3:13: project.homepage: must be an http(s) URL, got 'example.org'",
+        "project.yaml:6:16: models[0].datasets[0]: unknown dataset 'nope'; use an id from datasets (none defined) or a Hub id like org/name",
+        "project.yaml:9:12: models[0].training.pue: must be >= 1.0, got 0.5",
+        "project.yaml:10:17: models[0].training.location: unknown aws region 'us-west-3' (did you mean us-west-2?)",
+        "project.yaml:14:26: models[1].training.codecarbon_run_id: no run_id 'run-z' in emissions.csv; its runs are run-a (emissions.csv:2), run-b (emissions.csv:3)",
+    ]
+
+
+def test_render_and_carbon_report_every_kind_at_once_too(write) -> None:
+    write(ALL_KINDS)
+    write(EMISSIONS, "emissions.csv")
+    expected = run("validate", "project.yaml").stderr
+    for command in (["render", "-o", "out"], ["carbon"], ["gaps"]):
+        result = run(*command, "project.yaml")
+        assert result.exit_code == 2
+        assert result.stderr == expected, command
+    assert not Path("out").exists()
+
+
+def test_validate_stops_after_a_hundred_problems(write) -> None:
+    models = "".join(
+        f"  - {{id: m{i}, training: {{location: {{cloud: aws, region: nowhere}}}}}}\n"
+        for i in range(150)
+    )
+    write("project: {name: X}\nmodels:\n" + models)
+    result = run("validate", "project.yaml")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 101
+    assert (
+        lines[0] == "project.yaml:3:35: models[0].training.location: unknown aws region 'nowhere'"
+    )
+    assert (
+        lines[-1] == "project.yaml: stopped after the first 100 problems; fix these and run again"
+    )
+
+
+def test_validate_names_a_model_by_its_id(write) -> None:
+    write("project: {name: X}\nmodels:\n  - {id: starcoder}\n")
+    result = run("validate", "project.yaml")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "project.yaml: valid (0 datasets, 1 model)\n"
+
+
 def test_validate_a_directory(workdir: Path) -> None:
     result = run("validate", ".")
     assert result.exit_code == 2

@@ -35,7 +35,7 @@ FORM = "eu/model-documentation.md"
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 KAPLAN = "(the dense-transformer approximation of Kaplan et al., 2020)"
-SUMMARY_LINE = re.compile(r"^(\S+): (\d+) required and (\d+) optional facts missing for eu$")
+SUMMARY_LINE = re.compile(r"^(\S+): (\d+) required and (\d+) optional facts? missing for eu$")
 GAP_LINE = re.compile(
     r"^eu/(training-content-summary|model-documentation): \S+: [^()]+(?: \([^()]+\))? "
     r"\((required|optional)\)$"

@@ -1011,7 +1011,7 @@ _FINDING = re.compile(
     r"(?P<path>.*):(?P<line>\d+):(?P<column>\d+): (?P<rule>[a-z0-9-]+) "
     r"(?P<severity>error|warning|info): (?P<message>.*)"
 )
-_SUMMARY = re.compile(r"(\d+) cards? checked: (\d+) errors, (\d+) warnings, (\d+) notes")
+_SUMMARY = re.compile(r"(\d+) cards? checked: (\d+) errors?, (\d+) warnings?, (\d+) notes?")
 
 
 def _write_card(card: CardInput, folder: Path) -> tuple[list[str], bytes | None]:

@@ -79,6 +79,12 @@ def test_minimal_file_is_project_name_only(load) -> None:
     assert project.facts.datasets == []
 
 
+def test_a_model_without_a_name_is_called_by_its_id(load) -> None:
+    # Only project.name is required, as the schema's description of it says.
+    text = "project: {name: X}\nmodels:\n  - {id: starcoder}\n  - {id: santa, name: null}\n"
+    assert [m.name for m in load(text).facts.models] == ["starcoder", "santa"]
+
+
 def test_load_accepts_a_str_path(write) -> None:
     write("project: {name: X}\n")
     assert loader.load("project.yaml").facts.project.name == "X"
@@ -199,6 +205,29 @@ def test_bad_indentation(errors) -> None:
     assert errors("project:\n  name: X\n   extra: 1\n") == [
         "project.yaml:3:9: invalid YAML: mapping values are not allowed in this context"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("project:\n\tname: X\n", "2:1"),
+        ("project:\n  name: X\nmodels:\n  - id: a\n    training:\n\t  pue: 1.2\n", "6:1"),
+        ("project:\n  name: X\n  values:\n  - \tfirst\n", "4:5"),
+        ("project:\n  name: X\n\t\n", "3:1"),
+        ("project:\n  description: |\n\tmore\n", "3:1"),
+        ("project: {name: X}\r\n\tvalues: []\r\n", "2:1"),
+    ],
+)
+def test_a_tab_is_called_a_tab(errors, text: str, where: str) -> None:
+    # libyaml said "found character that cannot start any token", without naming it. (Bytes:
+    # the text is written as it is, not dedented.)
+    assert errors(text.encode()) == [
+        f"project.yaml:{where}: invalid YAML: a tab, where YAML allows only spaces; indent with spaces"
+    ]
+
+
+def test_a_tab_inside_a_value_is_text(load) -> None:
+    assert load('project:\n  name: "A\tB"\n').facts.project.name == "A\tB"
 
 
 def test_duplicate_keys(errors) -> None:
@@ -517,6 +546,36 @@ def test_unknown_key_in_other_license(errors) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("country", "hint"),
+    [("usa", " (did you mean 'USA'?)"), ("US", ""), ("France", "")],
+)
+def test_a_country_code_is_asked_for_as_a_country_code(errors, country: str, hint: str) -> None:
+    # The pattern is the currency's too; the message used to offer 'USD' as an example.
+    text = f"project: {{name: X}}\nmodels:\n  - {{id: a, training: {{location: {{country: {country}}}}}}}\n"
+    assert errors(text) == [
+        "project.yaml:3:44: models[0].training.location.country: must be an ISO 3166-1 alpha-3 "
+        f"country code, e.g. 'USA' or 'FRA', got {country!r}{hint}"
+    ]
+
+
+def test_a_currency_is_asked_for_as_a_currency(errors) -> None:
+    text = (
+        "project:\n  name: X\n  funding:\n    - {funder: F, amount: {amount: 5, currency: eur}}\n"
+    )
+    assert errors(text) == [
+        "project.yaml:4:49: project.funding[0].amount.currency: must be an ISO 4217 currency code, "
+        "e.g. 'USD' or 'EUR', got 'eur' (did you mean 'EUR'?)"
+    ]
+
+
+def test_a_slug_in_capitals_is_offered_in_lowercase(errors) -> None:
+    assert errors("project: {name: X}\nmodels:\n  - {id: StarCoder}\n") == [
+        "project.yaml:3:10: models[0].id: must be a slug: lowercase letters, digits, '.', '_' or "
+        "'-', e.g. 'starcoder', got 'StarCoder' (did you mean 'starcoder'?)"
+    ]
+
+
 def test_location_must_be_a_mapping(errors) -> None:
     text = "project: {name: X}\nmodels:\n  - {id: a, name: A, training: {location: FRA}}\n"
     assert errors(text) == [
@@ -572,6 +631,22 @@ def test_unknown_dataset_reference(errors) -> None:
     ]
 
 
+def test_source_datasets_are_checked_like_training_data(errors) -> None:
+    text = """\
+        project: {name: X}
+        datasets:
+          - {id: the-stack, name: The Stack}
+          - id: starcoderdata
+            name: StarCoderData
+            sources: [{name: Code, dataset: the-stack}, {name: More, dataset: the-stak}]
+          - {id: loop, name: Loop, sources: [{name: Loop, dataset: loop}]}
+        """
+    assert errors(text) == [
+        "project.yaml:6:71: datasets[1].sources[1].dataset: unknown dataset 'the-stak'; use an id from datasets (loop, starcoderdata, the-stack) or a Hub id like org/name",
+        "project.yaml:7:60: datasets[2].sources[0].dataset: a dataset cannot be its own source",
+    ]
+
+
 def test_hub_dataset_reference_is_fine(load) -> None:
     text = """\
         project:
@@ -618,6 +693,98 @@ def test_a_model_cannot_be_its_own_base(errors) -> None:
     assert errors("project: {name: X}\nmodels:\n  - {id: a, name: A, base_model: a}\n") == [
         "project.yaml:3:34: models[0].base_model: a model cannot be its own base model"
     ]
+
+
+# --- schema errors and cross-references in one run ----------------------------------------------
+
+
+def test_schema_errors_and_cross_references_come_together(errors) -> None:
+    # The references used to be checked only once the schema passed: fix the pue, run again,
+    # and only then hear of the dataset.
+    text = """\
+        project:
+          name: X
+          homepage: example.org
+        datasets:
+          - {id: the-stack, name: The Stack}
+        models:
+          - id: a
+            datasets: [the-stak]
+            base_model: starcoder
+            training: {gpu_hours: 10, pue: 0.9}
+          - id: a
+        """
+    assert errors(text) == [
+        "project.yaml:3:13: project.homepage: must be an http(s) URL, got 'example.org'",
+        "project.yaml:8:16: models[0].datasets[0]: unknown dataset 'the-stak'; use an id from datasets (the-stack) or a Hub id like org/name",
+        "project.yaml:9:17: models[0].base_model: unknown base model 'starcoder'; use a model id from this file or a Hub id like org/name",
+        "project.yaml:10:36: models[0].training.pue: must be >= 1.0, got 0.9",
+        "project.yaml:11:9: models[1].id: duplicate model id 'a' (also models[0]); ids must be unique",
+    ]
+
+
+def test_an_invalid_dataset_is_still_known_by_its_id(errors) -> None:
+    text = """\
+        project: {name: X}
+        datasets:
+          - {id: the-stack, description: no name}
+        models:
+          - {id: a, datasets: [the-stack]}
+        """
+    assert errors(text) == ["project.yaml:3:5: datasets[0].name: required key is missing; add it"]
+
+
+def test_a_value_the_schema_refuses_is_not_reported_again(errors) -> None:
+    # An id or a reference that is not text is reported once, by the schema, and its neighbours
+    # are still checked.
+    text = """\
+        project: {name: X}
+        models:
+          - {id: Big A, datasets: [12, nope]}
+          - {id: Big A}
+          - {id: 7, base_model: Big A}
+        """
+    assert errors(text) == [
+        "project.yaml:3:10: models[0].id: must be a slug: lowercase letters, digits, '.', '_' or '-', e.g. 'starcoder', got 'Big A'",
+        "project.yaml:3:28: models[0].datasets[0]: must be text, got 12",
+        "project.yaml:3:32: models[0].datasets[1]: unknown dataset 'nope'; use an id from datasets (none defined) or a Hub id like org/name",
+        "project.yaml:4:10: models[1].id: must be a slug: lowercase letters, digits, '.', '_' or '-', e.g. 'starcoder', got 'Big A'",
+        "project.yaml:5:10: models[2].id: must be text, got 7",
+        "project.yaml:5:25: models[2].base_model: unknown base model 'Big A'; use a model id from this file or a Hub id like org/name",
+    ]
+
+
+def test_the_problems_of_both_kinds_stop_after_a_hundred_together(errors) -> None:
+    refs = ", ".join(f"nope{i}" for i in range(80))
+    keys = "".join(f"  key{i}: 1\n" for i in range(80))
+    text = f"project:\n  name: X\n{keys}models:\n  - {{id: m, datasets: [{refs}]}}\n"
+    found = errors(text)
+    assert len(found) == 101
+    assert found[79].startswith("project.yaml:82:3: project.key79: unknown key")
+    assert found[80].startswith(
+        "project.yaml:84:24: models[0].datasets[0]: unknown dataset 'nope0'"
+    )
+    assert (
+        found[100] == "project.yaml: stopped after the first 100 problems; fix these and run again"
+    )
+
+
+def test_salvaged_training_keeps_its_valid_keys(write) -> None:
+    text = """\
+        project: {name: X}
+        models:
+          - id: a
+            training: {gpu_hours: 10, pue: 0.9, location: {country: FRA}, gpu_hour: 3}
+          - id: b
+            training: {gpu_hours: 10, gpu_count: 2, days: 1, location: {country: FRA}}
+        """
+    with pytest.raises(loader.InvalidProject) as caught:
+        loader.load(write(text))
+    first, second = caught.value.salvaged.facts.models
+    assert first.training is not None
+    assert (first.training.gpu_hours, first.training.pue) == (10, None)
+    assert first.training.location is not None and first.training.location.country == "FRA"
+    assert second.training is None  # gpu_hours and gpu_count together: nothing to trust
 
 
 # --- versions and absurd values ----------------------------------------------------------------

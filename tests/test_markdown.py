@@ -474,9 +474,24 @@ def test_filters_are_the_documented_ones() -> None:
         "url",
         "link",
         "number",
+        "counted",
         "percent",
         "money",
         "kwh",
         "co2",
     }
     assert markdown.FILTERS["md"] is escape
+
+
+@pytest.mark.parametrize(
+    ("value", "words", "shown"),
+    [
+        (1, ("worker",), "1 worker"),
+        (0, ("worker",), "0 workers"),
+        (1399, ("worker",), "1,399 workers"),
+        (1, ("country", "countries"), "1 country"),
+        (35, ("country", "countries"), "35 countries"),
+    ],
+)
+def test_counted_says_one_in_the_singular(value: int, words: tuple[str, ...], shown: str) -> None:
+    assert markdown.counted(value, *words) == shown

@@ -30,6 +30,15 @@ def test_the_readme_has_the_two_commands() -> None:
     )
 
 
+def test_getting_started_installs_from_the_checkout() -> None:
+    # govcard is not on PyPI yet: `pip install govcard` would find nothing, or someone else's.
+    page = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    install = page.split("## 1. Install", 1)[1].split("\n## ", 1)[0]
+    (commands,) = re.findall(r"```sh\n(.*?)\n```", install, flags=re.DOTALL)
+    assert "pip install '.[all]'" in commands
+    assert not re.search(r"pip install '?govcard", commands)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(
     not (ROOT / ".git").exists() or shutil.which("git") is None, reason="needs a git checkout"

@@ -21,7 +21,7 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -759,3 +759,67 @@ def test_markers_are_regular_files(workdir: Path) -> None:
     os.mkfifo(folder / ".govcard.json")
     assert stat.S_ISFIFO((folder / ".govcard.json").lstat().st_mode)
     assert not output.is_marked(folder, SITE)  # and does not block on the FIFO
+
+
+# --- permissions: the user's umask, as any tool that writes files --------------------------------
+
+
+@pytest.fixture
+def umask() -> Iterator[Callable[[int], None]]:
+    """umask(mask) sets the process's umask for the test; the old one is put back after."""
+    previous = os.umask(0o022)
+    yield os.umask
+    os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077, 0o002])
+def test_init_writes_files_with_the_user_s_umask(workdir: Path, umask, mask: int) -> None:
+    # They were 0600 whatever the umask: tempfile's mode for a temporary file.
+    umask(mask)
+    assert run("init", "new").exit_code == 0
+    for name in ("project.yaml", "project.schema.json"):
+        assert mode(Path("new", name)) == 0o666 & ~mask, name
+    assert mode(Path("new")) == 0o777 & ~mask
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_file_replaced_keeps_its_permissions(workdir: Path, umask) -> None:
+    umask(0o022)
+    output.write_text(Path("kept.txt"), "old\n")
+    os.chmod("kept.txt", 0o640)
+    output.write_text(Path("kept.txt"), "new\n")
+    assert (mode(Path("kept.txt")), Path("kept.txt").read_text(encoding="utf-8")) == (
+        0o640,
+        "new\n",
+    )
+    assert hidden(workdir) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("mask", [0o022, 0o027])
+def test_rendered_folders_have_the_user_s_umask(write, workdir: Path, umask, mask: int) -> None:
+    # The staging folder that becomes the output was tempfile's 0700: nobody else could read the
+    # cards, a web server included.
+    umask(mask)
+    write(NEW)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    assert mode(Path("out")) == 0o777 & ~mask
+    assert mode(Path("out/models")) == 0o777 & ~mask
+    assert mode(Path("out/GOVERNANCE.md")) == 0o666 & ~mask
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_rendered_folder_replaced_keeps_its_permissions(write, workdir: Path, umask) -> None:
+    umask(0o022)
+    write(OLD)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    os.chmod("out", 0o750)
+    write(NEW)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    assert mode(Path("out")) == 0o750
+    assert Path("out/datasets/d/README.md").is_file()  # the new output, in the old folder's mode

@@ -368,6 +368,131 @@ def test_metadata_yaml_is_what_huggingface_hub_writes(rendered, name: str) -> No
     assert card_data(outputs["models/m/README.md"]).model_name == name
 
 
+# --- dataset cards -----------------------------------------------------------------------------
+
+DATASETS = """\
+project: {name: Demo}
+datasets:
+  - id: raw
+    name: Raw crawl
+    hub_id: demo/raw
+    license: {id: other, name: raw-terms, link: https://example.org/terms}
+  - id: clean
+    name: Clean
+    hub_id: demo/clean
+    license: cc-by-4.0
+    modality: code
+    languages: [en, fr, Python, English]
+    items: 1200
+    tokens: 1
+    task_categories: [text-generation]
+    sources:
+      - {name: Raw crawl, dataset: raw}
+      - {name: Wikipedia, dataset: wikimedia/wikipedia}
+      - {name: Raw crawl again, dataset: raw}
+    licensing: {policy: Permissive licenses only., source: https://example.org/licensing}
+    versions:
+      - {version: "1", size: 1 GB, source: https://example.org/v1}
+      - {version: "2", changes: Deduplicated.}
+    pii:
+      annotation: {workers: 1, countries: 1}
+  - id: local
+    name: Local
+    sources: [{name: Clean, dataset: clean}, {name: Unpublished, dataset: unpublished}]
+  - id: unpublished
+    name: Unpublished
+"""
+
+
+def dataset_data(text: str) -> dict[str, Any]:
+    from huggingface_hub import DatasetCard
+
+    return dict(DatasetCard(text).data.to_dict())
+
+
+def test_dataset_card_metadata_is_what_the_hub_filters_on(rendered) -> None:
+    outputs = rendered(DATASETS)
+    assert dataset_data(outputs["datasets/clean/README.md"]) == {
+        # ISO 639 codes only: names and programming languages would be misfiled on the Hub, and
+        # source code is the Hub's language `code`.
+        "language": ["en", "fr", "code"],
+        "license": "cc-by-4.0",
+        "size_categories": ["1K<n<10K"],
+        "source_datasets": ["demo/raw", "wikimedia/wikipedia"],
+        "task_categories": ["text-generation"],
+        "pretty_name": "Clean",
+    }
+    assert dataset_data(outputs["datasets/raw/README.md"]) == {
+        "license": "other",
+        "license_name": "raw-terms",
+        "license_link": "https://example.org/terms",
+        "pretty_name": "Raw crawl",
+    }
+    # A source of the project that is not on the Hub is named in the text only.
+    assert dataset_data(outputs["datasets/local/README.md"])["source_datasets"] == ["demo/clean"]
+
+
+def test_dataset_card_metadata_is_what_dataset_card_data_writes(rendered) -> None:
+    from huggingface_hub import DatasetCardData
+
+    outputs = rendered(DATASETS)
+    front, _ = split_card(outputs["datasets/clean/README.md"])
+    written = DatasetCardData(**dataset_data(outputs["datasets/clean/README.md"])).to_yaml()
+    assert front == written + "\n"
+
+
+def test_dataset_card_text_names_license_size_and_sources(rendered) -> None:
+    outputs = rendered(DATASETS)
+    _, text = split_card(outputs["datasets/clean/README.md"])
+    assert "- **License:** Creative Commons Attribution 4.0 (`cc-by-4.0`)" in text
+    assert "- **Languages:** en, fr, Python, English" in text
+    assert "- **Size:** 1,200 items, 1 token" in text
+    assert (
+        "- **Built from:** [Raw crawl](https://huggingface.co/datasets/demo/raw); "
+        "[Wikipedia](https://huggingface.co/datasets/wikimedia/wikipedia); "
+        "[Raw crawl again](https://huggingface.co/datasets/demo/raw)"
+    ) in text
+    assert "Annotation: 1 worker in 1 country." in text
+    _, local = split_card(outputs["datasets/local/README.md"])
+    assert (
+        "- **Built from:** [Clean](https://huggingface.co/datasets/demo/clean); Unpublished"
+        in local
+    )
+    _, raw = split_card(outputs["datasets/raw/README.md"])
+    assert "- **License:** [raw-terms](https://example.org/terms)" in raw
+
+
+def test_dataset_versions_keep_sizes_and_sources_and_drop_empty_columns(rendered) -> None:
+    _, text = split_card(rendered(DATASETS)["datasets/clean/README.md"])
+    assert table_rows(section(text, "## Versions")) == [
+        [
+            ["Version", "Size", "What changed"],
+            ["---", "---", "---"],
+            ["1 ([source](https://example.org/v1))", "1 GB", ""],
+            ["2", "", "Deduplicated."],
+        ]
+    ]
+
+
+def test_dataset_licensing_keeps_its_source_without_a_detection_line(rendered) -> None:
+    _, text = split_card(rendered(DATASETS)["datasets/clean/README.md"])
+    assert section(text, "## Licensing").strip() == (
+        "Permissive licenses only. ([source](https://example.org/licensing))"
+    )
+    outputs = rendered(DATASETS.replace("policy: Permissive licenses only., ", ""))
+    _, text = split_card(outputs["datasets/clean/README.md"])
+    assert section(text, "## Licensing").strip() == (
+        "The licensing facts are [published here](https://example.org/licensing)."
+    )
+
+
+def test_a_dataset_card_without_facts_has_a_name_only(rendered) -> None:
+    outputs = rendered(DATASETS)
+    front, text = split_card(outputs["datasets/unpublished/README.md"])
+    assert front == "pretty_name: Unpublished\n"
+    assert headings(text) == ["# Unpublished", "## Governance"]
+
+
 # --- section rules -----------------------------------------------------------------------------
 
 
@@ -408,6 +533,19 @@ def test_project_with_only_a_name(rendered) -> None:
     assert "None" not in governance
     document = json.loads(outputs["governance.json"])
     assert document["derived"] == {"carbon": [], "licenses": {}, "gaps": []}
+
+
+def test_a_model_without_a_name_is_shown_by_its_id(rendered) -> None:
+    outputs = rendered(
+        "project: {name: Bare}\nmodels:\n  - {id: starcoder, evaluation: "
+        "[{task: text-generation, dataset: HumanEval, metric: pass@1, value: 33.6}]}\n"
+    )
+    card = split_card(outputs["models/starcoder/README.md"])[1]
+    assert headings(card)[0] == "# starcoder"
+    assert card_data(outputs["models/starcoder/README.md"]).model_name == "starcoder"
+    assert "#### starcoder" in outputs["GOVERNANCE.md"].splitlines()
+    for name, text in outputs.items():
+        assert "None" not in text, name
 
 
 def test_minimal_card_has_no_empty_section(rendered) -> None:
@@ -1198,13 +1336,76 @@ def test_check_lists_changed_files_and_writes_nothing(write, workdir: Path) -> N
     write(TWO_MODELS.replace("name: B,", "name: Bee,"))
     result = run("render", "project.yaml", "-o", "out", "--check")
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
+    assert [line for line in result.stdout.splitlines() if not line.startswith("  ")] == [
         "changed: out/GOVERNANCE.md",
         *(f"changed: out/{path}" for path in EU),
         "changed: out/governance.json",
         "changed: out/models/b/README.md",
     ]
     assert snapshot(Path("out")) == before
+
+
+def test_check_shows_what_changed(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    write(TWO_MODELS.replace("name: B,", "name: Bee,"))
+    stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
+    card = stdout[stdout.index("changed: out/models/b/README.md\n") :]
+    assert card.splitlines()[1:] == ["  @@ -4,3 +4,3 @@", "   ", "  -# B", "  +# Bee", "   "]
+
+
+def changed_lines(count: int) -> str:
+    return "".join(f"  - {{id: m{i}, name: M{i}, license: mit}}\n" for i in range(count))
+
+
+def test_check_diffs_are_short(write, workdir: Path) -> None:
+    # One changed name per model: 40 cards, each with its lines of difference.
+    write("project: {name: P}\nmodels:\n" + changed_lines(40))
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    text = "project: {name: P}\nmodels:\n" + changed_lines(40).replace("name: M", "name: N")
+    write(text)
+    result = run("render", "project.yaml", "-o", "out", "--check")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    diff = [line for line in lines if line.startswith("  ")]
+    assert len(diff) == render.DIFF_LINES
+    assert all(len(line) <= render.DIFF_WIDTH + 2 for line in diff)
+    # The Governance Card lists the 40 names: its diff stops after 12 lines and says so.
+    start = lines.index("changed: out/GOVERNANCE.md") + 1
+    assert lines[start + render.DIFF_LINES_PER_FILE - 1].startswith("  ... ")
+    assert lines[start + render.DIFF_LINES_PER_FILE - 1].endswith(" more lines of difference")
+    # Past the budget, a changed file is listed alone; every one is listed.
+    listed = [line for line in lines if line.startswith("changed: ")]
+    assert len(listed) == 4 + 40
+    assert lines[-1] == "changed: out/models/m9/README.md"
+
+
+def test_check_says_when_only_line_endings_differ(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    card = Path("out/models/a/README.md")
+    card.write_bytes(card.read_bytes().replace(b"\n", b"\r\n"))
+    stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
+    assert stdout == (
+        "changed: out/models/a/README.md\n  (only the line endings or the final newline differ)\n"
+    )
+
+
+def test_short_diff_of_an_unreadable_or_a_huge_file() -> None:
+    assert render.short_diff(None, b"x\n", 5) == ["(the file on disk cannot be read)"]
+    huge = b"a\n" * (render.MAX_DIFF_BYTES // 2 + 1)
+    assert render.short_diff(huge, b"b\n", 5) == ["(no diff: over 1,000,000 bytes)"]
+    assert render.short_diff(b"b\n", huge, 5) == ["(no diff: over 1,000,000 bytes)"]
+
+
+def test_check_diff_shows_control_characters_escaped(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    card = Path("out/models/a/README.md")
+    card.write_bytes(card.read_bytes().replace(b"# A\n", b"# \x1b[2JA\n"))
+    stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
+    assert "  -# \\x1b[2JA\n" in stdout
+    assert "\x1b" not in stdout
 
 
 def test_check_lists_stale_files_and_writes_nothing(write, workdir: Path) -> None:

@@ -39,6 +39,13 @@ def test_schema_identifies_itself() -> None:
     assert document["additionalProperties"] is False
 
 
+def test_a_model_needs_only_its_id() -> None:
+    # The project's name is the only key a file needs; a model is named by its id by default.
+    assert schema.json_schema()["$defs"]["Model"]["required"] == ["id"]
+    assert schema.Model.model_validate({"id": "starcoder"}).name == "starcoder"
+    assert schema.Model.model_validate({"id": "x", "name": "X"}).name == "X"
+
+
 def _objects(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "(root)", document
     yield from document["$defs"].items()
