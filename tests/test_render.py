@@ -453,6 +453,7 @@ def test_dataset_card_text_names_license_size_and_sources(rendered) -> None:
         "[Raw crawl again](https://huggingface.co/datasets/demo/raw)"
     ) in text
     assert "Annotation: 1 worker in 1 country." in text
+    assert "Annotation: 1 worker in 1 country." in outputs["GOVERNANCE.md"]
     _, local = split_card(outputs["datasets/local/README.md"])
     assert (
         "- **Built from:** [Clean](https://huggingface.co/datasets/demo/clean); Unpublished"
