@@ -63,7 +63,10 @@ def test_every_rule_and_field_is_documented() -> None:
             assert f"| `{key}` |" in fields, key
 
 
-def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
+def test_the_docs_site_builds_strictly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # From the repository root with no config flag, as `mkdocs build --strict` and `mkdocs serve`
+    # read it.
+    monkeypatch.chdir(DOCS.parent)
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -77,9 +80,7 @@ def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
     handler = Collect()
     logging.getLogger("mkdocs").addHandler(handler)
     try:
-        config = load_config(
-            config_file=str(DOCS / "config" / "mkdocs.yml"), strict=True, site_dir=str(tmp_path)
-        )
+        config = load_config(strict=True, site_dir=str(tmp_path))
         build(config)
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
