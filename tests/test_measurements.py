@@ -110,6 +110,13 @@ def read_errors(path: Path, run_id: str | None = None) -> list[str]:
 # --- reading -----------------------------------------------------------------------------------
 
 
+def refused(project: loader.Project) -> str:
+    """The one-line error carbon.footprints raises for a project's measurement files."""
+    with pytest.raises(GovcardError) as caught:
+        carbon.footprints(project)
+    return str(caught.value)
+
+
 def test_headers_are_codecarbons() -> None:
     assert (len(HEADER), len(OLD_HEADER)) == (31, 12)
 
@@ -452,9 +459,7 @@ def test_mixed_pue_rows_give_the_it_energy_of_each(emissions, write) -> None:
 def test_missing_csv_is_located_at_the_key(write) -> None:
     path = write(PROJECT.format(csv="runs/nope.csv"))
     project = loader.load(path)
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert str(caught.value) == (
+    assert refused(project) == (
         "project.yaml:7:23: models[0].training.codecarbon_csv: "
         "runs/nope.csv no such file; codecarbon_csv is relative to project.yaml"
     )
@@ -470,11 +475,7 @@ def test_csv_path_is_relative_to_the_project_file(workdir, emissions, write) -> 
 def test_bad_cell_is_located_in_the_csv(write, emissions) -> None:
     emissions([ROWS[0], row("x", 1.0, 0.1, 0.1, energy_consumed="lots")], name="runs/e.csv")
     project = loader.load(write(PROJECT.format(csv="runs/e.csv")))
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert (
-        str(caught.value) == "runs/e.csv:3:1: energy_consumed: expected a number >= 0, got 'lots'"
-    )
+    assert refused(project) == "runs/e.csv:3:1: energy_consumed: expected a number >= 0, got 'lots'"
 
 
 def test_codecarbon_csv_replaces_the_compute_facts(errors) -> None:
@@ -555,9 +556,7 @@ def test_one_file_per_node_adds_up(write) -> None:
 
 def test_a_file_listed_twice_is_an_error(write) -> None:
     project = loader.load(nodes(write, second="runs/../runs/node-0.csv"))
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert str(caught.value) == (
+    assert refused(project) == (
         "project.yaml:7:41: models[0].training.codecarbon_csv[1]: runs/../runs/node-0.csv is "
         "listed twice (as runs/node-0.csv); list each file once"
     )
@@ -566,9 +565,7 @@ def test_a_file_listed_twice_is_an_error(write) -> None:
 def test_a_copy_of_a_file_is_an_error(write) -> None:
     write((CODECARBON / "nodes" / "node-0.csv").read_bytes(), "runs/copy.csv")
     project = loader.load(nodes(write, second="runs/copy.csv"))
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert str(caught.value) == (
+    assert refused(project) == (
         "project.yaml:7:41: models[0].training.codecarbon_csv[1]: runs/copy.csv has the same "
         "content as runs/node-0.csv: the same measurement twice; list it once"
     )
@@ -580,9 +577,7 @@ def test_the_same_run_in_two_files_is_an_error_located_in_the_second(write) -> N
     write(f"{header}\n{first_row}\n", "runs/partial.csv")
     project = loader.load(nodes(write, second="runs/partial.csv"))
     run_id = csv_rows(CODECARBON / "nodes" / "node-0.csv")[0]["run_id"]
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert str(caught.value) == (
+    assert refused(project) == (
         f"runs/partial.csv:2:1: run_id {run_id!r} is also in runs/node-0.csv (line 2): the same "
         "run would count twice; remove the copy, or keep one file per GPU or node"
     )
@@ -600,9 +595,7 @@ def test_an_unknown_run_id_is_located_at_its_key_and_lists_the_runs(write, emiss
     emissions(name="runs/emissions.csv")
     text = PROJECT.format(csv="runs/emissions.csv") + "      codecarbon_run_id: run-z\n"
     project = loader.load(write(text))
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert str(caught.value) == (
+    assert refused(project) == (
         "project.yaml:8:26: models[0].training.codecarbon_run_id: no run_id 'run-z' in "
         "runs/emissions.csv; its runs are run-a (runs/emissions.csv:2), "
         "run-b (runs/emissions.csv:3)"
@@ -613,9 +606,7 @@ def test_a_run_id_in_a_file_without_run_ids(write) -> None:
     write(b"energy_consumed,emissions\n1,0.5\n", "runs/old.csv")
     text = PROJECT.format(csv="runs/old.csv") + "      codecarbon_run_id: run-a\n"
     project = loader.load(write(text))
-    with pytest.raises(GovcardError) as caught:
-        carbon.footprints(project)
-    assert str(caught.value) == (
+    assert refused(project) == (
         "project.yaml:8:26: models[0].training.codecarbon_run_id: no run_id 'run-a' in "
         "runs/old.csv, which has no run ids; remove codecarbon_run_id"
     )
