@@ -1087,6 +1087,43 @@ def test_a_license_section_line_about_the_code_states_nothing_about_the_model(
     assert "license-conflict" not in rules_of(found)
 
 
+def test_what_follows_a_sentence_about_the_code_in_its_paragraph_is_about_the_code(
+    workdir: Path,
+) -> None:
+    # Held-out set 6, 904: the paragraph about the training script goes on to link "the Apache
+    # license" without saying "script" again; the weights are under the Llama 3.2 license.
+    body = (
+        "# Llama-3.2-1B-Tuned\n\n## Attribution and licenses\n\n**Built with Llama.** The weights"
+        " are subject to the [Llama 3.2 Community License](LICENSE).\n\nThe training script"
+        " derives from [x/y](https://github.com/x/y)\nunder MIT. The preserved copy has changes;"
+        " see\nthe [Apache license](LICENSES/Apache-2.0.txt).\n"
+    )
+    found = findings(card("license: llama3.2\nbase_model: meta-llama/Llama-3.2-1B-Instruct", body))
+    assert errors(found) == [], found
+
+
+def test_a_sentence_about_the_model_after_one_about_the_code_is_read(workdir: Path) -> None:
+    body = (
+        "# Gemma-Tuned\n\n## License\n\nThe code is MIT. The model weights are released under"
+        f" the Apache License 2.0.\n\n{GEMMA_NOTICE}\n"
+    )
+    found = findings(card(f"license: gemma\nbase_model: {GEMMA}", body))
+    assert "the License section says apache-2.0" in the_drop(found, line=8).message
+
+
+def test_a_license_file_named_for_its_license_is_a_license_text(workdir: Path) -> None:
+    # Held-out set 6, 906: "See `QWEN_RESEARCH_LICENSE.txt` and `NOTICE` in this directory."
+    metadata = f"license: other\nlicense_name: qwen-research\nbase_model: {QWEN_RESEARCH}"
+    body = (
+        "# Adapter\n\n## License\n\nGoverned by the Qwen Research License Agreement. See\n"
+        "`QWEN_RESEARCH_LICENSE.txt` and `NOTICE` in this directory.\n"
+    )
+    assert "license-other-unidentified" not in rules_of(findings(card(metadata, body)))
+    # A metadata key written as code names no file.
+    body = "# Adapter\n\nSet `license_name` to the license's name.\n"
+    assert "license-other-unidentified" in rules_of(findings(card(metadata, body)))
+
+
 def test_a_license_section_naming_another_license_is_a_conflict(workdir: Path) -> None:
     body = "# A model\n\n## License\n\nReleased under the MIT License.\n"
     found = findings(card("license: apache-2.0", body))

@@ -42,8 +42,35 @@ def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
 
 # How much of a License section is read for the licenses it states: its first statement.
 _SECTION = 600
-# A line of a License section about what is not the model: its code, its data, a dataset.
+# A sentence of a License section about what is not the model: its code, its data, a dataset.
 _ABOUT_OTHER_THINGS = re.compile(r"\bcode\b|\bdata(?:sets?)?\b|\bsoftware\b|\bscripts?\b")
+_ABOUT_THE_MODEL = re.compile(r"\bmodels?\b|\bweights\b|\bcheckpoints?\b|\badapters?\b")
+# A paragraph ends at a blank line; a list item, a table row or a quote starts a new one.
+_PARAGRAPH = re.compile(r"\n(?:[ \t]*\n|(?=[ \t]*(?:[-*+|>]|\d+[.)])[ \t]))")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def about_the_model(section: str) -> str:
+    """What a License section says about the model. A sentence about the code, the data or the
+    scripts is left out, and so are the sentences after it in its paragraph until one is about
+    the model again ("The training script derives from X under MIT. The copy has changes; see
+    the [Apache license](...)"). A sentence about both keeps its lines about the model."""
+    kept: list[str] = []
+    for paragraph in _PARAGRAPH.split(section):
+        other = False
+        for sentence in _SENTENCE.split(paragraph):
+            model = _ABOUT_THE_MODEL.search(sentence) is not None
+            if _ABOUT_OTHER_THINGS.search(sentence):
+                other = not model
+                if model:
+                    rows = sentence.split("\n")
+                    kept += [row for row in rows if not _ABOUT_OTHER_THINGS.search(row)]
+                continue
+            if model:
+                other = False
+            if not other:
+                kept.append(sentence)
+    return "\n".join(kept)
 
 
 @lru_cache(maxsize=256)
@@ -163,10 +190,7 @@ class Context:
             section = (
                 lowered[start : min(stop if stop >= 0 else end, start + _SECTION)] if start else ""
             )
-            # Lines about the code or the data license those, not the model.
-            kept = "\n".join(
-                row for row in section.split("\n") if not _ABOUT_OTHER_THINGS.search(row)
-            )
+            kept = about_the_model(section)
             ids = (
                 text.named(kept) + text.hub_ids_in(kept, spelled_out=True) + text.linked_terms(kept)
             )

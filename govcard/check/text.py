@@ -30,10 +30,12 @@ _REFERENCE = re.compile(
 _DENIAL = re.compile(r"\b(?:no|not|without|free of|never)[\s*]+(?:any[\s*]+|the[\s*]+)?$")
 # Addresses (each read once, so the search stays linear), and Markdown links to a LICENSE file.
 _ADDRESS = re.compile(r"https?://[^\s)\]>\"']{1,300}")
+# The file's name may say whose license it is: "QWEN_RESEARCH_LICENSE.txt", "LICENSE-MIT".
 _LICENSE_FILE_LINK = re.compile(
-    r"\]\((?:\./)?(?:[\w.-]+/){0,3}licen[cs]e[\w.-]{0,20}\)"
-    # or the file named as code: "`LICENSE` contains the complete terms"
-    r"|`(?:\./)?licen[cs]e(?:\.md|\.txt)?`"
+    r"\]\((?:\./)?(?:[\w.-]+/){0,3}(?:[\w-]{0,30}[_-])?licen[cs]e[\w.-]{0,20}\)"
+    # or the file named as code: "`LICENSE` contains the complete terms", but not a metadata key
+    # ("`license_name`")
+    r"|`(?:\./)?(?:[\w-]{0,30}[_-])?licen[cs]e(?:[-.][\w.-]{1,20})?`"
 )
 _LICENSE_STATEMENT = re.compile(
     r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
