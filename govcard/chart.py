@@ -15,6 +15,7 @@ import html
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from govcard import carbon, units
 from govcard.derive import ModelView
@@ -38,9 +39,9 @@ GRID_COLOUR = "#c8c8c8"
 VERDICT_COLOURS = {"agrees": "#1b5e20", "differs": "#b3261e", "missing": "#555555"}
 TITLE = "Training emissions by model, CO2eq"
 AXIS_TITLE = "CO2eq, log scale: each gridline is 10 times the last"
-# Text widths are estimated, the picture holding no script to measure them: a sans-serif
-# character is at most about 0.62 em wide on average (0.7 em in bold; DejaVu Sans, the widest
-# common default, averages 0.6 em over figures and lower case).
+# Text widths are estimated, the picture holding no script to measure them: 0.62 em a character
+# (0.7 em in bold) is generous for the common default sans-serif fonts (DejaVu Sans, the widest,
+# averages about 0.6 em over figures and lower case).
 EM_WIDTH = 0.62
 BOLD_EM_WIDTH = 0.7
 
@@ -65,18 +66,18 @@ class Row:
 class Verdict:
     """What the chart says of a model's reported figure against the computed one."""
 
-    kind: str
-    """"agrees", "differs" or "missing" (no figure to compare with)."""
+    kind: Literal["agrees", "differs", "missing"]
+    """"missing" when there is no figure to compare with."""
     text: str
 
 
 def rows(models: list[ModelView]) -> list[Row]:
     """The models with a computed or a reported CO2eq, in the order of the facts."""
-    found = [Row(v.model.name, _computed_kg(v), reported_co2(v)) for v in models]
+    found = [Row(v.model.name, _computed_kg(v), _reported_co2(v)) for v in models]
     return [r for r in found if r.computed_kg is not None or r.reported is not None]
 
 
-def reported_co2(view: ModelView) -> units.Quantity | None:
+def _reported_co2(view: ModelView) -> units.Quantity | None:
     """The CO2eq the project reported for a model's training, as printed."""
     training = view.model.training
     return training.reported.co2eq_quantity() if training and training.reported else None
