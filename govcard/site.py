@@ -3,7 +3,7 @@
 The generated MkDocs project is plain (a `mkdocs.yml` with the material theme, the search and tags
 plugins, and Markdown pages), so it also builds with MkDocs' successors. The site works from the
 files alone: no Google Fonts, no plugin that downloads, `use_directory_urls: false`, and the carbon
-chart is an SVG made here.
+chart is an SVG made at build time (`govcard.chart`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from govcard import markdown, output, render
+from govcard.chart import carbon_chart
 from govcard.derive import Derived, ModelView
 from govcard.errors import GovcardError
 
@@ -92,55 +93,6 @@ def timeline(dataset: Any) -> list[Event]:
     if all(e.date is not None for e in events):
         return sorted(events, key=lambda e: e.date)
     return events
-
-
-def carbon_chart(models: list[ModelView]) -> str | None:
-    """A horizontal bar chart of each model's computed CO2eq (kg), with reported figures marked."""
-    rows = [
-        (v.model.name, v.footprint.co2eq_kg, _reported_kg(v))
-        for v in models
-        if v.footprint and v.footprint.co2eq_kg is not None
-    ]
-    if not rows:
-        return None
-    from govcard.units import format_mass_kg
-
-    top = max(max(kg, reported or 0) for _, kg, reported in rows) or 1.0
-    label_width, bar_width, row_height = 220, 420, 34
-    width = label_width + bar_width + 140
-    height = 40 + row_height * len(rows) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        'role="img" aria-labelledby="title" font-family="sans-serif" font-size="13">',
-        '<title id="title">Training emissions by model (CO2eq, computed; a black line marks the reported figure)</title>',
-        '<rect width="100%" height="100%" fill="#ffffff"/>',
-        f'<text x="{label_width}" y="22" font-weight="bold">Training emissions, CO2eq (computed)</text>',
-    ]
-    for i, (name, kg, reported) in enumerate(rows):
-        y = 40 + i * row_height
-        length = max(1.0, kg / top * bar_width)
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end">{html.escape(name)}</text>'
-        )
-        parts.append(
-            f'<rect class="bar" x="{label_width}" y="{y + 4}" width="{length:.1f}" height="20" fill="#2e7d32"/>'
-        )
-        parts.append(
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 18}">{html.escape(format_mass_kg(kg))}</text>'
-        )
-        if reported is not None:
-            x = label_width + reported / top * bar_width
-            parts.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 28}" stroke="#000" stroke-width="2"><title>reported {html.escape(format_mass_kg(reported))}</title></line>'
-            )
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
-
-
-def _reported_kg(view: ModelView) -> float | None:
-    training = view.model.training
-    quantity = training.reported.co2eq_quantity() if training and training.reported else None
-    return quantity.value if quantity else None
 
 
 def metadata_table(metadata: dict[str, Any]) -> str:
