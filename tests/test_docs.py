@@ -4,12 +4,13 @@ MkDocs-Material site of the docs builds in strict mode."""
 from __future__ import annotations
 
 import logging
+import struct
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from docgen import PAGES, gallery_pages
+from docgen import PAGES, examples, gallery_pages, screenshots
 
 from govcard.check import RULES
 from govcard.cli import cli
@@ -43,6 +44,30 @@ def test_gallery_is_current(update_golden: bool) -> None:
         assert (DOCS / page).read_text(encoding="utf-8") == text, (
             f"docs/{page} is stale: run pytest --update-golden"
         )
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """A PNG's width and height, from its header."""
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_the_gallery_shows_screenshots_of_every_example_site(docs_site: DocsSite) -> None:
+    # What is on them is not compared: the site changes; `python tests/screenshots.py` retakes them.
+    gallery = (docs_site.folder / "gallery" / "index.html").read_text(encoding="utf-8")
+    expected = set()
+    for project_file in examples():
+        name = project_file.parent.name
+        for shot in screenshots(project_file):
+            path = DOCS / "gallery" / name / shot.file
+            expected.add(path)
+            assert path.is_file(), f"{path} is missing: run python tests/screenshots.py"
+            assert png_size(path) == (shot.width, shot.height), path
+            assert path.stat().st_size < 200_000, f"{path} is large"
+            assert f'src="{name}/{shot.file}"' in gallery, shot.file
+    assert set((DOCS / "gallery").rglob("*.png")) == expected
 
 
 def test_every_command_is_in_the_docs_and_the_readme() -> None:
