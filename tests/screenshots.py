@@ -74,7 +74,9 @@ def take(project_file: Path, browser: Any, work: Path) -> list[Path]:
             )
             context.route("**/*", only_local)
             page = context.new_page()
-            page.goto(url + shot.page, wait_until="networkidle")
+            response = page.goto(url + shot.page, wait_until="networkidle")
+            if response is None or not response.ok:
+                raise SystemExit(f"{name}: {shot.page} is not in the built site")
             path = folder / shot.file
             page.screenshot(path=str(path))
             context.close()
