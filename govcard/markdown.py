@@ -24,6 +24,7 @@ _LINE_START = re.compile(
 )
 _ORDERED = re.compile(rf"^({_BLANKS}\d+)([.)])(?=\s|$)", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
+_CODE_CELL = re.compile(r"[&<>\"'|\\`*_\[\]{}~]")
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n"})
 # Most values need no escaping; one search tells.
 _RISKY = re.compile(rf"[&<>\\`*_\[\]{{}}|~]|^{_BLANKS}[#+=\d-]", re.MULTILINE)
@@ -60,6 +61,19 @@ def code(value: Any) -> Markup:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def code_cell(value: Any) -> Markup:
+    """An inline code span for a table cell: the text as it is, a `|` in it included.
+
+    A `|` would end the cell; GitHub reads `\\|` inside a code span as `|`, but MkDocs shows the
+    backslash. Such a text is written as `<code>` HTML, its characters that mean something to HTML,
+    tables or Markdown as character references, which both read the same.
+    """
+    text = " ".join(str(value).split())
+    if "|" not in text:
+        return code(text)
+    return Markup(f"<code>{_CODE_CELL.sub(lambda m: f'&#{ord(m[0])};', text)}</code>")
 
 
 def code_block(value: Any, language: str = "") -> Markup:

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from govcard import units
+from govcard import markdown, units
 from govcard.licenses import hub_license_ids
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -1276,7 +1276,7 @@ def markdown_reference(examples: dict[str, dict[str, str]] | None = None) -> str
                     order.append(ref)
             description = " ".join(str(prop.get("description", "")).split()).replace("|", "\\|")
             example = examples.get(name, {}).get(key) or _schema_example(prop)
-            shown = f"`{example}`".replace("|", "\\|") if example else ""
+            shown = markdown.code_cell(example) if example else ""
             lines.append(
                 f"| `{key}` | {_type_name(prop)} | {'yes' if key in required else ''} | {description} | {shown} |"
             )

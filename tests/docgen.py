@@ -1,11 +1,14 @@
-"""Reference pages generated from the code, so the docs cannot drift from it.
+"""Reference pages and the gallery generated from the code, so the docs cannot drift from it.
 
 `pytest --update-golden` rewrites them; tests/test_docs.py fails when a committed page is stale.
+The gallery's screenshots of each example's site are taken by tests/screenshots.py.
 """
 
 from __future__ import annotations
 
 import typing
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 import yaml
@@ -16,6 +19,7 @@ from govcard.check import RULES, registry
 from govcard.cli import cli
 from govcard.schema import ProjectFile, markdown_reference
 
+ROOT = Path(__file__).resolve().parents[1]
 GENERATED = (
     "<!-- Generated from the code by tests/docgen.py; `pytest --update-golden` rewrites it. -->"
 )
@@ -224,13 +228,10 @@ def _collect(
 
 def project_yaml_reference() -> str:
     """The schema reference, with an example of each key from the bundled examples."""
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    examples: dict[str, dict[str, str]] = {}
-    for project_file in sorted(root.glob("examples/*/project.yaml")):
-        _collect(ProjectFile, yaml.safe_load(project_file.read_text(encoding="utf-8")), examples)
-    return markdown_reference(examples)
+    found: dict[str, dict[str, str]] = {}
+    for project_file in examples():
+        _collect(ProjectFile, yaml.safe_load(project_file.read_text(encoding="utf-8")), found)
+    return markdown_reference(found)
 
 
 PAGES = {
@@ -241,40 +242,99 @@ PAGES = {
 }
 
 
-def _gallery() -> dict[str, str]:
-    """Every example's Governance Card and model cards, as govcard renders them."""
-    from pathlib import Path
+@dataclass(frozen=True)
+class Screenshot:
+    """A screenshot of an example's built site in the gallery: docs/gallery/EXAMPLE/FILE."""
 
+    file: str
+    page: str
+    width: int
+    height: int
+    alt: str
+
+
+def screenshots(project_file: Path) -> list[Screenshot]:
+    """The screenshots the gallery shows of an example's site: its home and first model page on a
+    desktop, its home on a phone. `python tests/screenshots.py` takes them."""
+    from govcard import loader
+    from govcard.site import SITE_MODEL_PATH
+
+    facts = loader.load(project_file).facts
+    model = facts.models[0]
+    return [
+        Screenshot(
+            "site-home.png",
+            "index.html",
+            1200,
+            800,
+            f"The home page of the {facts.project.name} site",
+        ),
+        Screenshot(
+            "site-model.png",
+            SITE_MODEL_PATH.format(id=model.id).removesuffix(".md") + ".html",
+            1200,
+            800,
+            f"The {model.name} page of the {facts.project.name} site",
+        ),
+        Screenshot(
+            "site-home-phone.png",
+            "index.html",
+            390,
+            844,
+            f"The {facts.project.name} home page on a phone",
+        ),
+    ]
+
+
+def examples() -> list[Path]:
+    """The project file of every example, in name order."""
+    return sorted(ROOT.glob("examples/*/project.yaml"))
+
+
+def _gallery() -> dict[str, str]:
+    """Every example's Governance Card and model cards, as govcard renders them, and screenshots
+    of its site."""
     from govcard import derive, loader, render
 
-    root = Path(__file__).resolve().parents[1]
     pages: dict[str, str] = {}
     index = [
         "# Gallery",
         "",
         GENERATED,
         "",
-        "The cards govcard renders from each example in `examples/`:",
+        "The cards govcard renders from each example in `examples/`, and the site",
+        "`govcard site build` makes of it.",
         "",
     ]
-    for project_file in sorted(root.glob("examples/*/project.yaml")):
+    for project_file in examples():
         name = project_file.parent.name
         derived = derive.derive(loader.load(project_file))
         outputs = render.render(derived)
         facts = derived.project.facts
-        index.append(
-            f"- **{facts.project.name}** (`examples/{name}/project.yaml`): "
-            f"[Governance Card]({name}/GOVERNANCE.md)"
+        index += [
+            f"## {facts.project.name}",
+            "",
+            f"`examples/{name}/project.yaml`: [Governance Card]({name}/GOVERNANCE.md)"
             + "".join(
                 f", [{v.model.name}]({name}/models/{v.model.id}/README.md)" for v in derived.models
-            )
-        )
+            ),
+            "",
+        ]
+        index += [
+            f'![{shot.alt}]({name}/{shot.file}){{ width="{shot.width // 2}" }}'
+            for shot in screenshots(project_file)
+        ]
+        index.append("")
         for relative, text in outputs.items():
             if relative.endswith(".md"):
                 pages[f"gallery/{name}/{relative}"] = text
     index += [
+        "Build any example's site with `govcard site build examples/NAME/project.yaml -o site/` and",
+        "look at it with `govcard site serve examples/NAME/project.yaml`: search needs the site served,",
+        "it does not work from a file opened from disk.",
         "",
-        "Build any example's site with `govcard site build examples/NAME/project.yaml -o site/`.",
+        "The screenshots are of the site as of their last regeneration: `python tests/screenshots.py`",
+        "takes them again (needs the test extra and Chromium); run it when the site's look changes.",
         "",
     ]
     pages["gallery/index.md"] = "\n".join(index)

@@ -24,7 +24,18 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from govcard import markdown
-from govcard.markdown import cell, code, code_block, escape, finalize, link, money, number, percent
+from govcard.markdown import (
+    cell,
+    code,
+    code_block,
+    code_cell,
+    escape,
+    finalize,
+    link,
+    money,
+    number,
+    percent,
+)
 from govcard.markdown import url as url_filter
 
 # Characters that mean something to Markdown or HTML, with plain ones, spaces and line feeds.
@@ -316,6 +327,40 @@ def test_code_reads_back_as_the_text(text: str) -> None:
     match = re.fullmatch(r"<p>x <code>(.*)</code> y</p>\n", rendered, re.DOTALL)
     assert match, rendered
     assert html.unescape(match[1]) == one_line(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("json", "`json`"),
+        ("text|json", "<code>text&#124;json</code>"),
+        (
+            '{{ "<KEY>"|code }}',
+            "<code>&#123;&#123; &#34;&#60;KEY&#62;&#34;&#124;code &#125;&#125;</code>",
+        ),
+    ],
+)
+def test_code_cell_examples(text: str, expected: str) -> None:
+    assert code_cell(text) == expected
+    assert isinstance(code_cell(text), Markup)
+
+
+def table_cell(rendered: str) -> str:
+    match = re.search(r"<td>(.*?)</td>", rendered, re.DOTALL)
+    assert match, rendered
+    return match[1]
+
+
+@given(TEXT)
+def test_code_cell_reads_back_as_the_text_on_github_and_in_mkdocs(text: str) -> None:
+    # GitHub reads a table as CommonMark with the table extension; MkDocs as Python-Markdown.
+    python_markdown = pytest.importorskip("markdown")
+    assume(one_line(text))
+    table = f"| a | b |\n|---|---|\n| {code_cell(text)} | x |\n"
+    for rendered in (commonmark(table), python_markdown.markdown(table, extensions=["tables"])):
+        match = re.fullmatch(r"<code>(.*)</code>", table_cell(rendered), re.DOTALL)
+        assert match, rendered
+        assert html.unescape(match[1]) == one_line(text)
 
 
 def test_code_block_examples() -> None:
