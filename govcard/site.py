@@ -432,7 +432,7 @@ def citation(derived: Derived) -> dict[str, str]:
     }
 
 
-def mkdocs_config(derived: Derived, site_url: str | None = None) -> dict[str, Any]:
+def mkdocs_config(derived: Derived) -> dict[str, Any]:
     """The generated mkdocs.yml: plain, offline, strict link and anchor validation."""
     project = derived.project.facts.project
     nav: list[Any] = [
@@ -501,9 +501,6 @@ def mkdocs_config(derived: Derived, site_url: str | None = None) -> dict[str, An
         },
         "nav": nav,
     }
-    if site_url is not None:
-        # MkDocs links the 404 page from the site's root path: its URL's, when it is known.
-        config["site_url"] = site_url
     return config
 
 
@@ -578,7 +575,10 @@ def generate(
     pages[FACTS_FILE] = derived.project.file.read_bytes().decode("utf-8")
     if chart:
         pages[CHART] = chart
-    config = mkdocs_config(derived, site_url)
+    config = mkdocs_config(derived)
+    if site_url is not None:
+        # MkDocs links the 404 page from the site's root path: its URL's, when it is known.
+        config["site_url"] = site_url
     if hooks:
         config["hooks"] = list(hooks)
     files = {f"docs/{relative}": text for relative, text in pages.items()}
