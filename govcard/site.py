@@ -100,8 +100,7 @@ GLOSSARY = (
     ),
     Term(
         "opt-out",
-        "A request by a person to leave their data out of a dataset; honoured from the next "
-        "version on.",
+        "A person's request to leave their data out of a dataset, and the process that handles it.",
     ),
     Term(
         "PII",
