@@ -408,6 +408,19 @@ def site() -> None:
     """
 
 
+def _site_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter(
+            "give the site's address as http(s)://host/path/, e.g. https://example.org/governance/"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
 @site.command(name="build")
 @click.argument("file", type=_FILE)
 @click.option(
@@ -423,8 +436,16 @@ def site() -> None:
     type=click.Path(file_okay=False),
     help="Also keep the generated MkDocs project (mkdocs.yml and pages) here, to edit or build with another tool; replaced as a whole, and only if govcard wrote it.",
 )
+@click.option(
+    "--site-url",
+    callback=_site_url,
+    metavar="URL",
+    help="Where the site will be served, e.g. https://example.org/governance/; the 404 page links from it. Without it, the 404 page's links are relative.",
+)
 @_template_dir
-def site_build(file: str, output: str, keep_source: str | None, template_dir: str | None) -> None:
+def site_build(
+    file: str, output: str, keep_source: str | None, site_url: str | None, template_dir: str | None
+) -> None:
     """Build the site of a project: home, Governance Card, model cards, datasets, carbon, licenses, tags.
 
     \b
@@ -445,6 +466,7 @@ def site_build(file: str, output: str, keep_source: str | None, template_dir: st
             Path(keep_source) if keep_source else None,
             Path(template_dir) if template_dir else None,
             inputs=(Path(file),),
+            site_url=site_url,
         )
         _say(
             f"built the site in {output}"

@@ -485,15 +485,21 @@ def common_context(derived: Derived, model_path: str = MODEL_CARD_PATH) -> dict[
 
 
 def model_context(
-    common: dict[str, Any], view: ModelView, governance_link: str, with_front_matter: bool = True
+    common: dict[str, Any],
+    view: ModelView,
+    governance_link: str,
+    with_front_matter: bool = True,
+    license_link: str | None = None,
 ) -> dict[str, Any]:
-    """What the model card template receives on top of the common context."""
+    """What the model card template receives on top of the common context; `license_link` is
+    where the license's terms are shown once for all its models (the site), instead of here."""
     return {
         **common,
         "view": view,
         "model": view.model,
         "front_matter": Markup(front_matter(view) if with_front_matter else ""),
         "governance_link": governance_link,
+        "license_link": license_link,
     }
 
 

@@ -138,6 +138,16 @@ def format_number(value: float, decimals: int | None = None) -> str:
     return f"{number.normalize():,f}"
 
 
+def format_count_short(count: int) -> str:
+    """A large count as people write it, to three significant digits: 15500000000 -> "15.5B",
+    1100000000 -> "1.1B", 125000000 -> "125M"; below a thousand, the count itself."""
+    rounded = Decimal(f"{count:.3g}")  # rounded first, so 999,999,999 reads "1B", not "1000M"
+    for scale, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if rounded >= scale:
+            return f"{(rounded / scale).normalize():f}{suffix}"
+    return f"{count:,}"
+
+
 def _significant(value: float, digits: int = 3) -> str:
     """A figure below 1 with `digits` significant digits: 0.0154512 -> "0.0155"."""
     return f"{Decimal(f'{value:.{digits}g}'):f}"

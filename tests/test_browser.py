@@ -56,6 +56,7 @@ CHROMIUM_ARGS = [
 ]
 HOST = "127.0.0.1"
 TIMEOUT_MS = 10_000
+LOCAL_SCHEMES = ("data", "blob", "file")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -120,11 +121,11 @@ class Visit:
     errors: list[str] = field(default_factory=list)
 
     def offsite(self) -> list[str]:
-        """Requested URLs that are not on 127.0.0.1 (inline data: and blob: URLs are local)."""
+        """Requested URLs that are not on 127.0.0.1 (data:, blob: and file: URLs are local)."""
         return [
             url
             for url in self.requests
-            if urlparse(url).scheme not in ("data", "blob") and urlparse(url).hostname != HOST
+            if urlparse(url).scheme not in LOCAL_SCHEMES and urlparse(url).hostname != HOST
         ]
 
     def check(self) -> None:
@@ -135,7 +136,16 @@ class Visit:
 
 @pytest.fixture
 def visit(browser: Any) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+    with visiting(browser) as seen:
+        yield seen
+
+
+@contextlib.contextmanager
+def visiting(browser: Any, **options: Any) -> Iterator[Visit]:
+    """A new browser context (a desktop window unless `options` say otherwise) whose page
+    records its requests and errors, and may reach 127.0.0.1 only."""
+    options = {"viewport": {"width": 1400, "height": 900}, "service_workers": "block", **options}
+    context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     seen = Visit(page)
@@ -153,7 +163,8 @@ def visit(browser: Any) -> Iterator[Visit]:
     )
 
     def only_local(route: Any) -> None:
-        if urlparse(route.request.url).hostname == HOST:
+        url = urlparse(route.request.url)
+        if url.hostname == HOST or url.scheme in LOCAL_SCHEMES:
             route.continue_()
         else:
             route.abort()
@@ -185,7 +196,7 @@ def test_home_page_loads_offline_without_errors(
     page.goto(site_url + "index.html", wait_until="networkidle")
     assert page.title() == "BigCode governance"
     assert heading(page) == "BigCode"
-    assert "675" in page.locator("article table").first.inner_text()
+    assert "675" in page.locator("article table").filter(has_text="Participants").inner_text()
     assert screenshot(page, artifacts, "home", capsys).stat().st_size > 0
     visit.check()
     assert any(url.endswith("search/search_index.json") for url in visit.requests) or any(
@@ -262,3 +273,144 @@ def test_script_in_a_fact_does_not_run(tmp_path: Path, visit: Visit) -> None:
             visible = visit.page.locator("article").first.inner_text()
             assert "<script>alert(" in visible, name  # shown as text
     assert dialogs == [], f"facts ran as scripts: alert({', '.join(dialogs)})"
+
+
+def test_home_tables_link_every_model_and_dataset(site_url: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(site_url + "index.html", wait_until="networkidle")
+    models = page.locator("article table").first
+    assert models.locator("tbody tr").count() == len(EXAMPLE_MODELS)
+    row = models.locator("tbody tr").filter(has=page.get_by_role("link", name="StarCoderBase"))
+    assert row.first.locator("td").all_inner_texts()[1:3] == ["15.5B", "BigCode Open RAIL-M v1"]
+    datasets = page.locator("article table").nth(1)
+    opt_out = datasets.get_by_role("link", name="Am I in The Stack?").first
+    assert opt_out.get_attribute("href") == "https://huggingface.co/spaces/bigcode/in-the-stack"
+    row.first.get_by_role("link", name="agree").click()
+    page.wait_for_url("**/carbon.html#carbon-starcoderbase")
+    assert page.locator("#carbon-starcoderbase").is_visible()
+    visit.check()
+
+
+def test_wide_table_scrolls_with_its_first_column_in_view(site_url: str, browser: Any) -> None:
+    # A phone's width: the home page's table of models is wider than the screen.
+    with visiting(browser, viewport={"width": 390, "height": 800}, is_mobile=True) as visit:
+        page = visit.page
+        page.goto(site_url + "index.html", wait_until="networkidle")
+        wrapper = page.locator("article .md-typeset__scrollwrap").first
+        scroll_width, client_width = wrapper.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scroll_width > client_width, "the table fits: nothing to test"
+        cue = wrapper.evaluate("e => getComputedStyle(e).backgroundImage")
+        assert "gradient" in cue  # the shadow at the edge that has more
+        cells = wrapper.locator("tbody tr").first.locator("td")
+        before = [cells.nth(0).bounding_box(), cells.nth(1).bounding_box()]
+        wrapper.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        after = [cells.nth(0).bounding_box(), cells.nth(1).bounding_box()]
+        assert None not in before + after
+        assert after[1]["x"] < before[1]["x"] - 50, "the table did not scroll"
+        # Scrolled, the first column sticks to the wrapper's left edge instead of leaving it.
+        edge = wrapper.bounding_box()
+        assert edge is not None
+        assert abs(after[0]["x"] - edge["x"]) < 1, "the first column scrolled away"
+        # The cells scrolled under it do not show through.
+        background = cells.nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+        visit.check()
+
+
+@pytest.mark.parametrize(
+    ("system", "shown", "toggled"), [("dark", "slate", "default"), ("light", "default", "slate")]
+)
+def test_colour_scheme_follows_the_system_and_toggles(
+    site_url: str, browser: Any, system: str, shown: str, toggled: str
+) -> None:
+    with visiting(browser, color_scheme=system) as visit:
+        page = visit.page
+        page.goto(site_url + "index.html", wait_until="networkidle")
+        scheme = "document.body.getAttribute('data-md-color-scheme')"
+        assert page.evaluate(scheme) == shown
+        page.locator("form[data-md-component=palette] label:visible").click()
+        assert page.evaluate(scheme) == toggled
+        page.reload(wait_until="networkidle")
+        assert page.evaluate(scheme) == toggled, "the choice did not last"
+        visit.check()
+
+
+class _SubpathHost(_Quiet):
+    """A static host that serves the site under /sub/ and its 404.html for any missing path,
+    as GitHub Pages and Hub Spaces do."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "sub" / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def served_under_subpath(site: Path) -> Iterator[str]:
+    """The site served at http://127.0.0.1:PORT/sub/ (a link to it in a temporary root)."""
+    root = site.parent / "host"
+    root.mkdir()
+    (root / "sub").symlink_to(site.resolve(), target_is_directory=True)
+    handler = functools.partial(_SubpathHost, directory=str(root))
+    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/sub/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("options", "missing"),
+    [
+        ((), "no-such-page.html"),  # relative links: a missing page at the site's top level
+        (("--site-url", "https://governance.example.org/sub/"), "models/no-such-model.html"),
+    ],
+    ids=["relative", "site-url"],
+)
+def test_404_page_works_under_a_subpath(
+    tmp_path: Path, browser: Any, options: tuple[str, ...], missing: str
+) -> None:
+    site = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["site", "build", str(EXAMPLE), "-o", str(site), *options])
+    assert result.exit_code == 0, result.output
+    with served_under_subpath(site) as url, visiting(browser) as visit:
+        page = visit.page
+        response = page.goto(url + missing, wait_until="networkidle")
+        assert response is not None and response.status == 404
+        assert heading(page) == "404 - Not found"
+        # The theme's stylesheet and the footer's links came from the site, under /sub/.
+        styled = page.locator("header.md-header").evaluate("e => getComputedStyle(e).position")
+        assert styled == "sticky"
+        assert page.locator(".govcard-provenance").is_visible()
+        page.locator(".govcard-provenance").get_by_role("link", name="Cite this card").click()
+        page.wait_for_url(url + "cite.html")
+        assert heading(page) == "Cite this card"
+        # The missing page itself is the one 404 the browser may report.
+        visit.errors = [e for e in visit.errors if "status of 404" not in e]
+        visit.check()
+        assert all(urlparse(r).path.startswith("/sub/") for r in visit.requests)
+
+
+def test_pages_opened_from_disk_say_that_search_needs_a_server(
+    site_url: str, tmp_path: Path, browser: Any
+) -> None:
+    site = build(EXAMPLE, tmp_path / "site")
+    note = "p.govcard-from-disk"
+    with visiting(browser) as visit:
+        visit.page.goto(site.resolve().as_uri() + "/index.html")
+        assert visit.page.locator(note).is_visible()
+        assert "govcard site serve" in visit.page.locator(note).inner_text()
+        assert visit.offsite() == []
+        visit.page.goto(site_url + "index.html", wait_until="networkidle")
+        assert visit.page.locator(note).is_hidden()

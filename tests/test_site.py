@@ -223,9 +223,9 @@ def test_internal_links_end_in_html(example: Path) -> None:
             path = href.split("#")[0].split("?")[0]
             if not path:
                 continue
-            assert path.endswith((".html", ".svg", ".png")), (name, href)
-            if name != "404.html":  # 404.html links from the site root
-                assert (site / Path(name).parent / path).resolve().is_file(), (name, href)
+            # Pages, images, and the facts to download.
+            assert path.endswith((".html", ".svg", ".png", ".yaml", ".json")), (name, href)
+            assert (site / Path(name).parent / path).resolve().is_file(), (name, href)
     index = Page(pages(site)["index.html"]).links
     for model in EXAMPLE_MODELS:
         assert f"models/{model}.html" in index
@@ -244,14 +244,30 @@ def test_generated_mkdocs_yml_is_plain_and_offline(example: Path) -> None:
         "anchors": "warn",
     }
     assert "hooks" not in config
-    assert "extra_css" not in config and "extra_javascript" not in config
+    assert "site_url" not in config  # not known without --site-url
+    # The stylesheet and theme overrides are files of the project, not downloads.
+    assert config["extra_css"] == ["stylesheets/govcard.css"]
+    assert (example / "src" / "docs" / "stylesheets" / "govcard.css").is_file()
+    assert "extra_javascript" not in config
+    assert config["theme"]["custom_dir"] == "overrides"
     assert sorted(
         p.relative_to(example / "src").as_posix() for p in (example / "src").iterdir()
     ) == [
         ".govcard.json",  # govcard's marker: the next build may replace this folder
         "docs",
         "mkdocs.yml",
+        "overrides",
     ]
+
+
+def test_palette_follows_the_system_setting_with_a_toggle(example: Path) -> None:
+    config = yaml.safe_load((example / "src" / "mkdocs.yml").read_text(encoding="utf-8"))
+    palette = config["theme"]["palette"]
+    assert [(p["media"], p["scheme"]) for p in palette] == [
+        ("(prefers-color-scheme: light)", "default"),
+        ("(prefers-color-scheme: dark)", "slate"),
+    ]
+    assert all(p["toggle"]["name"] for p in palette)
 
 
 def test_no_page_loads_anything_from_another_host(example: Path) -> None:
@@ -322,6 +338,251 @@ def test_chart_escapes_model_names(built) -> None:
     assert [e for e in chart.iter() if e.tag in ("script", f"{SVG}script")] == []
     assert len([e for e in chart.iter(f"{SVG}rect") if e.get("class") == "bar"]) == 1
     assert f"{SCRIPT} & M" in [e.text for e in chart.iter(f"{SVG}text")]
+
+
+# --- the home page, what is not disclosed, provenance, glossary, citation -----------------------
+
+
+def cells_with_links(page: str, heading_id: str) -> list[list[str]]:
+    """Like `table_after`, with each link shown as `text (href)`."""
+    start = page.index(f'id="{heading_id}"')
+    table = page[page.index("<tbody>", start) : page.index("</tbody>", start)]
+    linked = re.sub(r'<a href="([^"]*)"[^>]*>(.*?)</a>', r"\2 (\1)", table)
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", linked, re.DOTALL)
+    ]
+
+
+def test_home_lists_every_model_at_a_glance(example: Path) -> None:
+    page = (example / "site" / "index.html").read_text(encoding="utf-8")
+    license = "BigCode Open RAIL-M v1 (license.html#license-bigcode-openrail-m)"
+    assert cells_with_links(page, "models") == [
+        [
+            "SantaCoder (models/santacoder.html)",
+            "1.1B",
+            license,
+            "—",
+            "—",
+            "149.1 kg",
+            "124 kg",
+            "disagree (carbon.html#carbon-santacoder)",
+            "bigcode/santacoder (https://huggingface.co/bigcode/santacoder)",
+        ],
+        [
+            "StarCoderBase (models/starcoderbase.html)",
+            "15.5B",
+            license,
+            "—",
+            "2023-05-04",
+            "16.67 t",
+            "16.68 t",
+            "agree (carbon.html#carbon-starcoderbase)",
+            "bigcode/starcoderbase (https://huggingface.co/bigcode/starcoderbase)",
+        ],
+        [
+            "StarCoder (models/starcoder.html)",
+            "15.5B",
+            license,
+            "StarCoderBase (models/starcoderbase.html)",
+            "2023-05-04",
+            "—",
+            "—",
+            "—",
+            "bigcode/starcoder (https://huggingface.co/bigcode/starcoder)",
+        ],
+    ]
+    site = example / "site"
+    for target in ("carbon.html#carbon-santacoder", "license.html#license-bigcode-openrail-m"):
+        name, anchor = target.split("#")
+        assert f'id="{anchor}"' in (site / name).read_text(encoding="utf-8"), target
+
+
+def test_home_lists_every_dataset_with_its_opt_out(example: Path) -> None:
+    page = (example / "site" / "index.html").read_text(encoding="utf-8")
+    in_the_stack = "Am I in The Stack? (https://huggingface.co/spaces/bigcode/in-the-stack)"
+    assert cells_with_links(page, "datasets") == [
+        [
+            "The Stack (datasets.html#dataset-the-stack)",
+            "6.4 TB (version 1.2)",
+            "44 people (as of 2023-02-09); requests up to 2023-02-09 removed from version 1.2",
+            in_the_stack,
+        ],
+        ["StarCoderData (datasets.html#dataset-starcoderdata)", "783 GB", "—", in_the_stack],
+    ]
+    assert 'id="dataset-the-stack"' in (example / "site" / "datasets.html").read_text("utf-8")
+    figures = table_after(page, "participation")
+    assert ["Participants", "675"] in figures and ["Countries", "62"] in figures
+
+
+def test_home_leaves_out_columns_no_row_has(built) -> None:
+    site = built(
+        "project: {name: P}\n"
+        "datasets:\n  - {id: d, name: D, languages: [en, fr]}\n"
+        "models:\n  - {id: m, name: M, parameters: 999999999, license: mit}\n"
+    )
+    home = site["index.html"]
+    assert re.findall(r"<th[^>]*>(.*?)</th>", home)[:5] == [
+        "Model",
+        "Parameters",
+        "License",
+        "Dataset",
+        "Languages",
+    ]
+    assert cells_with_links(home, "models") == [
+        ["M (models/m.html)", "1B", "MIT (license.html#license-mit)"]
+    ]
+    assert cells_with_links(home, "datasets") == [["D (datasets.html#dataset-d)", "en, fr"]]
+
+
+def test_not_disclosed_page_lists_what_render_and_gaps_report(built) -> None:
+    text = "project: {name: Sparse}\nmodels:\n  - {id: m, name: M}\n"
+    page = built(text)["not-disclosed.html"]
+    rendered = run("render", "project.yaml", "-o", "out")
+    card_gaps = [line.removeprefix("gap: ") for line in rendered.stderr.splitlines()]
+    assert card_gaps and all(line.startswith("models[m]: ") for line in card_gaps)
+    assert table_after(page, "in-the-cards") == [
+        gap.replace(": ", "\0", 1).split("\0") for gap in card_gaps
+    ]
+    listed = run("gaps", "project.yaml", "--for", "eu").stdout.splitlines()[:-1]
+    rows = table_after(page, "for-the-eu-ai-act-documents")
+    assert len(rows) == len(listed) > 0
+    for row, line in zip(rows, listed, strict=True):
+        path, what = row[1], row[2]
+        assert line.split(": ", 1)[1] == f"{path}: {what} ({row[3]})"
+
+
+def test_not_disclosed_page_says_when_nothing_is_missing(built) -> None:
+    page = built("project: {name: Only}\n")["not-disclosed.html"]
+    assert "The Governance Card and model cards lack nothing govcard looks for." in page
+
+
+def test_every_page_shows_the_facts_provenance(example: Path) -> None:
+    site = example / "site"
+    from govcard import __version__
+
+    every = pages(site)
+    assert "404.html" in every
+    for name, page in every.items():
+        block = page[page.index('<aside class="govcard-provenance') :]
+        block = block[: block.index("</aside>")]
+        assert '<time datetime="2023-12-06">2023-12-06</time>' in block, name
+        assert f"govcard {__version__}" in block, name
+        links = Page(block).links
+        for download in ("project.yaml", "governance.json", "cite.html"):
+            (href,) = [link for link in links if link.endswith(download)]
+            assert (site / Path(name).parent / href).resolve().is_file(), (name, href)
+    assert (site / "project.yaml").read_bytes() == EXAMPLE.read_bytes()
+    governance = json.loads((site / "governance.json").read_text(encoding="utf-8"))
+    assert governance["facts"]["project"]["as_of"] == "2023-12-06"
+
+
+def test_facts_without_a_date_say_so_and_never_use_the_build_date(built) -> None:
+    site = built("project: {name: Undated}\n")
+    for name, page in site.items():
+        assert "The facts do not say what date they are as of" in page, name
+        assert "<time" not in page, name
+    assert "year =" not in site["cite.html"] and "date-released" not in site["cite.html"]
+
+
+def test_two_builds_are_byte_identical(workdir: Path) -> None:
+    for folder in ("one", "two"):
+        assert run("site", "build", str(EXAMPLE), "-o", folder).exit_code == 0
+    one, two = snapshot(Path("one")), snapshot(Path("two"))
+    assert "index.html" in one and "search/search_index.json" in one
+    assert one == two
+
+
+def test_cite_page_builds_an_entry_from_the_facts(example: Path) -> None:
+    src = (example / "src" / "docs" / "cite.md").read_text(encoding="utf-8")
+    from govcard import __version__
+
+    assert (
+        "```bibtex\n"
+        "@misc{bigcode_governance,\n"
+        "  title = {BigCode governance: the Governance Card, model cards and carbon account},\n"
+        "  author = {{Hugging Face} and {ServiceNow}},\n"
+        "  year = 2023,\n"
+        "  url = {https://www.bigcode-project.org},\n"
+        f"  note = {{Generated by govcard {__version__} from the facts as of 2023-12-06}}\n"
+        "}\n"
+        "```\n"
+    ) in src
+    cff = yaml.safe_load(src.split("```yaml\n")[1].split("```")[0])
+    assert cff["authors"] == [{"name": "Hugging Face"}, {"name": "ServiceNow"}]
+    assert cff["date-released"] == "2023-12-06"
+    assert "To cite StarCoder itself:" in src  # the models' own citations follow
+
+
+def test_cite_entry_escapes_bibtex(built) -> None:
+    built('project: {name: "R&D {Lab} 100%", organizations: [{name: "A_B #1"}]}\n')
+    src = Path("site/cite.html").read_text(encoding="utf-8")
+    assert "@misc{r_d_lab_100_governance," in src
+    assert r"title = {R\&amp;D \{Lab\} 100\% governance" in src
+    assert r"author = {{A\_B \#1}}" in src
+
+
+def test_glossary_terms_are_explained_where_they_are_used(example: Path) -> None:
+    site = example / "site"
+    from govcard.site import GLOSSARY
+
+    glossary = (site / "glossary.html").read_text(encoding="utf-8")
+    for term in GLOSSARY:
+        assert re.search(rf"<h2[^>]*>{re.escape(term.term)}<", glossary), term.term
+    carbon = (site / "carbon.html").read_text(encoding="utf-8")
+    pue = next(t for t in GLOSSARY if t.term == "PUE")
+    assert f'<abbr title="{pue.definition}">PUE</abbr>' in carbon
+    # The definitions are not left as text on any page.
+    for name, page in pages(site).items():
+        assert "*[PUE]" not in page, name
+
+
+def test_license_terms_are_shown_once_and_linked_from_the_models(example: Path) -> None:
+    site = example / "site"
+    restriction = "You agree not to use them in these ways"
+    shown = [name for name, page in pages(site).items() if restriction in page]
+    # The Governance Card is a document of its own: it keeps its License section.
+    assert shown == ["governance.html", "license.html"]
+    for model in EXAMPLE_MODELS:
+        page = Page((site / "models" / f"{model}.html").read_text(encoding="utf-8"))
+        assert "../license.html#license-bigcode-openrail-m" in page.links, model
+    # The model cards for the Hub still carry the terms in full.
+    result = run("render", str(EXAMPLE), "-o", str(example / "cards"))
+    assert result.exit_code == 0
+    card = (example / "cards" / "models" / "starcoder" / "README.md").read_text(encoding="utf-8")
+    assert "You agree not to use them in these ways" in card
+
+
+def test_404_links_are_relative_unless_the_site_url_is_known(write, workdir: Path) -> None:
+    write(TWO_MODELS)
+    assert run("site", "build", "project.yaml", "-o", "here").exit_code == 0
+    relative = Page(Path("here/404.html").read_text(encoding="utf-8"))
+    assert "./assets/stylesheets/" in " ".join(url for _, url in relative.resources)
+    assert all(not url.startswith("/") for _, url in relative.resources)
+    assert all(not link.startswith("/") for link in relative.links)
+    result = run(
+        "site", "build", "project.yaml", "-o", "there", "--site-url", "https://example.org/gov"
+    )
+    assert result.exit_code == 0, result.output
+    absolute = Page(Path("there/404.html").read_text(encoding="utf-8"))
+    stylesheets = [url for tag, url in absolute.resources if url.endswith(".css")]
+    assert stylesheets and all(url.startswith("/gov/") for url in stylesheets)
+    assert "/gov/index.html" in absolute.links
+
+
+@pytest.mark.parametrize("url", ["example.org/gov", "ftp://example.org/", "https://x.org/?a=1"])
+def test_site_url_must_be_a_web_address(write, workdir: Path, url: str) -> None:
+    write(TWO_MODELS)
+    result = run("site", "build", "project.yaml", "-o", "site", "--site-url", url)
+    assert result.exit_code == 2
+    assert "give the site's address as http(s)://host/path/" in result.stderr
+    assert not Path("site").exists()
+
+
+def test_pages_opened_from_disk_say_search_needs_a_server(example: Path) -> None:
+    home = (example / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="govcard-from-disk" hidden>' in home
+    assert "govcard site serve project.yaml" in home
 
 
 # --- escaping: a fact is text on every page ----------------------------------------------------
