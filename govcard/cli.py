@@ -515,6 +515,17 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     help="Also put each model card (and GOVERNANCE.md) into its model repo.",
 )
 @click.option(
+    "--datasets",
+    is_flag=True,
+    help="Also put each dataset card (and GOVERNANCE.md) into its dataset repo.",
+)
+@click.option(
+    "--replace-readme",
+    is_flag=True,
+    help="Replace a model or dataset repo's README.md that govcard did not write (without it, "
+    "publish stops and says how the card differs).",
+)
+@click.option(
     "--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT, else the public Hub)."
 )
 @click.option(
@@ -522,7 +533,12 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     metavar="TOKEN",
     help="Access token (default: HF_TOKEN, else the stored login). Never printed.",
 )
-@click.option("--dry-run", is_flag=True, help="Say what would be published, contacting nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read the repos and say, file by file, what would be added, changed or deleted; "
+    "write nothing.",
+)
 @click.option("--create-pr", is_flag=True, help="Open pull requests instead of committing to main.")
 @click.option(
     "--timeout",
@@ -542,6 +558,8 @@ def publish(
     file: str,
     space: str,
     models: bool,
+    datasets: bool,
+    replace_readme: bool,
     endpoint: str | None,
     token: str | None,
     dry_run: bool,
@@ -549,16 +567,20 @@ def publish(
     timeout: float,
     template_dir: str | None,
 ) -> None:
-    """Publish the site to a static Space and, with --models, the model cards to their repos.
+    """Publish the site to a static Space, and the model and dataset cards to their repos.
 
-    The site is one atomic commit that adds and updates the changed files and deletes the stale
-    ones; running it again is safe. Nothing is published unless the site builds cleanly and every
+    The cards go with --models and --datasets, each beside GOVERNANCE.md. Every repo is read
+    first; nothing is written unless all of them can be. Each then gets one atomic commit that
+    adds and updates the changed files (and, in the Space, deletes the stale ones); a missing
+    repo is created; running it again is safe. A model or dataset repo's README.md that govcard
+    did not write is replaced only with --replace-readme: without it, publish says how the card
+    differs and stops (exit 1). Nothing is published unless the site builds cleanly and every
     model card passes govcard check. Needs the site extra: pip install 'govcard[site]'.
 
     \b
     Example:
-      govcard publish examples/bigcode/project.yaml --space my-org/governance --dry-run
-      govcard publish examples/bigcode/project.yaml --space my-org/governance --models
+      govcard publish examples/bigcode/project.yaml --space my-org/governance --models --dry-run
+      govcard publish examples/bigcode/project.yaml --space my-org/governance --models --datasets
     """
     _require("site")
     import re
@@ -573,9 +595,24 @@ def publish(
     from pathlib import Path
 
     templates = Path(template_dir) if template_dir else None
-    lines = publishing.build_and_publish(
-        derived, space, models, endpoint, token, dry_run, create_pr, templates, timeout
-    )
+    try:
+        lines = publishing.build_and_publish(
+            derived,
+            space,
+            models,
+            endpoint,
+            token,
+            dry_run,
+            create_pr,
+            templates,
+            timeout,
+            datasets=datasets,
+            replace_readme=replace_readme,
+        )
+    except publishing.Refusal as refusal:
+        for line in refusal.report:
+            click.echo(line)
+        raise
     for line in lines:
         click.echo(line)
 

@@ -1,10 +1,16 @@
-"""`govcard publish`: the site to a static Space and the model cards to their repos, on the Hub.
+"""`govcard publish`: the site to a static Space, and the model and dataset cards to their repos,
+on the Hub.
 
-Everything goes through huggingface_hub's `HfApi` with the given endpoint. The site is one atomic
-commit (`create_commit`) that adds and updates only the files whose content differs from the
-Space's and deletes the files the site no longer has, so running it again converges to the same
-remote state and moves nothing when nothing changed. Nothing is published unless the site builds
-cleanly and every model card passes `govcard check`.
+Everything goes through huggingface_hub's `HfApi` with the given endpoint. Publishing first reads
+every target repo (its head commit and files), and only when none of them refuses does it write:
+each repo gets one atomic commit (`create_commit`, on top of the head commit it read) that adds and
+updates only the files whose content differs and, in the Space, deletes the files the site no
+longer has; so running it again converges to the same remote state and moves nothing when nothing
+changed. A model or dataset repo's README.md that govcard did not write (`render.is_generated`) is
+replaced only when asked (`replace_readme`); otherwise publishing stops before writing anything and
+says how that README.md differs from the card. Nothing is published unless the site builds cleanly
+and every model card passes `govcard check`. A dry run reads the repos the same way and writes
+nothing.
 
 Every HTTP request huggingface_hub makes while publishing waits at most `timeout` seconds to
 connect, to send, for each read of the answer and for a free connection (`hub_timeout`). Any
@@ -17,14 +23,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govcard.errors import GovcardError
+from govcard.errors import GovcardError, Problem, printable
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -58,6 +65,63 @@ class Target:
     delete_stale: bool
     """Delete remote files that are not in `files` (the Space); model repos keep their weights."""
 
+    @property
+    def guards_readme(self) -> bool:
+        """Whether a README.md govcard did not write stops publishing (model and dataset repos;
+        the Space is govcard's)."""
+        return self.repo_type != "space"
+
+    @property
+    def name(self) -> str:
+        """`model org/name`, as the output names it."""
+        return f"{self.repo_type} {self.repo_id}"
+
+
+@dataclass
+class Remote:
+    """A repository as publishing found it on the Hub."""
+
+    exists: bool
+    head: str | None = None
+    """The commit the files were read at; publishing commits on top of it or not at all."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Path -> the git blob id, or for a file in LFS its sha256."""
+    readme: str | None = None
+    """The README.md, read when govcard would change it in a repo that guards it."""
+
+
+@dataclass
+class Plan:
+    """What publishing one target changes in its repository."""
+
+    target: Target
+    remote: Remote
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def foreign_readme(self) -> bool:
+        """Whether it replaces a README.md that govcard did not write."""
+        from govcard import render
+
+        readme = self.remote.readme
+        return (
+            readme is not None and "README.md" in self.changed and not render.is_generated(readme)
+        )
+
+    def operations(self) -> list[Any]:
+        """The commit's operations: add the added and changed files, delete the deleted ones."""
+        from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+        files = self.target.files
+        adds = [
+            CommitOperationAdd(path_in_repo=path, path_or_fileobj=files[path])
+            for path in sorted(self.added + self.changed)
+        ]
+        return adds + [CommitOperationDelete(path_in_repo=path) for path in self.deleted]
+
 
 @dataclass
 class LastAnswer:
@@ -78,16 +142,26 @@ class Outcome:
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     url: str | None = None
+    created: bool = False
 
     def summary(self) -> str:
         """One line for the user."""
-        kind = "space" if self.repo_type == "space" else "model"
+        what = f"{self.repo_type} {self.repo_id}: " + ("created, " if self.created else "")
         if not (self.added or self.changed or self.deleted):
-            return f"{kind} {self.repo_id}: up to date"
+            return what + "up to date"
         counts = (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.deleted)} deleted"
         )
-        return f"{kind} {self.repo_id}: {counts}" + (f" ({self.url})" if self.url else "")
+        return what + counts + (f" ({self.url})" if self.url else "")
+
+
+class Refusal(PublishError):
+    """Publishing stopped before writing anything; `report` says what it would have done (the
+    lines the CLI prints on stdout before the one-line error)."""
+
+    def __init__(self, message: str, report: list[str]) -> None:
+        super().__init__([Problem("publish", 0, 0, message)])
+        self.report = report
 
 
 def git_blob_id(data: bytes) -> str:
@@ -127,9 +201,12 @@ def targets(
     models: bool,
     endpoint: str,
     template_dir: Path | None = None,
+    datasets: bool = False,
 ) -> list[Target]:
-    """The Space with the built site, and with `models` each model repo with its card. The
-    marker that says govcard wrote the local folder (`.govcard.json`) stays local."""
+    """The Space with the built site; with `models` each model repo with its card, and with
+    `datasets` each dataset repo with its card, beside the Governance Card (models and datasets
+    without a Hub id have no repo: see `skipped`). The marker that says govcard wrote the local
+    folder (`.govcard.json`) stays local."""
     from govcard import render
     from govcard.output import MARKER
 
@@ -140,32 +217,56 @@ def targets(
     }
     files["README.md"] = space_readme(derived).encode("utf-8")
     result = [Target(space, "space", files, delete_stale=True)]
+    if not (models or datasets):
+        return result
+    # In a model or dataset repo, the Governance Card sits beside the card and links the models'
+    # repos on the Hub (or their pages in the Space when they have no repo).
+    links = {
+        v.model.id: f"{endpoint}/{v.model.hub_id}"
+        if v.model.hub_id
+        else f"{endpoint}/spaces/{space}"
+        for v in derived.models
+    }
+    outputs = render.render(
+        derived, template_dir, governance_link=render.GOVERNANCE_CARD, model_links=links
+    )
+    governance = outputs[render.GOVERNANCE_CARD].encode("utf-8")
+    cards: list[tuple[str, str | None, str]] = []
     if models:
-        # In a model repo, the Governance Card sits beside the card and links the other models'
-        # repos on the Hub (or their pages in the Space when they have no repo).
-        links = {
-            v.model.id: f"{endpoint}/{v.model.hub_id}"
-            if v.model.hub_id
-            else f"{endpoint}/spaces/{space}"
+        cards += [
+            ("model", v.model.hub_id, render.MODEL_CARD_PATH.format(id=v.model.id))
             for v in derived.models
-        }
-        outputs = render.render(
-            derived, template_dir, governance_link="GOVERNANCE.md", model_links=links
-        )
-        governance = outputs[render.GOVERNANCE_CARD].encode("utf-8")
-        for view in derived.models:
-            if view.model.hub_id is None:
-                continue
-            card = outputs[render.MODEL_CARD_PATH.format(id=view.model.id)].encode("utf-8")
-            result.append(
-                Target(
-                    view.model.hub_id,
-                    "model",
-                    {"README.md": card, "GOVERNANCE.md": governance},
-                    delete_stale=False,
-                )
-            )
+        ]
+    if datasets:
+        cards += [
+            ("dataset", d.hub_id, f"datasets/{d.id}/README.md")
+            for d in derived.project.facts.datasets
+        ]
+    for repo_type, hub_id, card in cards:
+        if hub_id is not None:
+            readme = outputs[card].encode("utf-8")
+            repo_files = {"README.md": readme, render.GOVERNANCE_CARD: governance}
+            result.append(Target(hub_id, repo_type, repo_files, delete_stale=False))
     return result
+
+
+def skipped(derived: Derived, models: bool, datasets: bool) -> list[str]:
+    """A line for each model (with `models`) and dataset (with `datasets`) that has no Hub id,
+    so no repo to publish to."""
+    lines = []
+    if models:
+        lines += [
+            f"model {v.model.id}: skipped, its facts give no hub_id"
+            for v in derived.models
+            if v.model.hub_id is None
+        ]
+    if datasets:
+        lines += [
+            f"dataset {d.id}: skipped, its facts give no hub_id"
+            for d in derived.project.facts.datasets
+            if d.hub_id is None
+        ]
+    return lines
 
 
 def check_cards(targets_: list[Target]) -> None:
@@ -193,27 +294,159 @@ def check_cards(targets_: list[Target]) -> None:
         )
 
 
-def dry_run(targets_: list[Target], endpoint: str) -> list[str]:
-    """What publishing would do, worked out without contacting the Hub."""
+# Files of the built site that MkDocs and its theme generate, by kind: a dry run counts them in
+# one line instead of listing each (the pages, the chart and README.md are listed).
+SITE_ASSETS = {
+    "search/": "search index",
+    "assets/javascripts/": "JavaScript",
+    "assets/stylesheets/": "CSS",
+    "assets/fonts/": "fonts",
+    "assets/images/": "images",
+    "sitemap.xml": "sitemap",
+}
+
+
+def site_asset(path: str) -> str | None:
+    """The kind of generated site asset `path` is (`SITE_ASSETS`), or None for a page."""
+    return next((kind for prefix, kind in SITE_ASSETS.items() if path.startswith(prefix)), None)
+
+
+def describe(plans: list[Plan], replace_readme: bool) -> list[str]:
+    """What publishing does to each repository, file by file (the Space's generated assets in one
+    line); a README.md that govcard did not write with how the card differs from it."""
     lines = []
-    for target in targets_:
-        kind = "space" if target.repo_type == "space" else "model"
-        if target.repo_type == "space":
-            lines.append(
-                f"would create {kind} {target.repo_id} on {endpoint} if missing (sdk: static, app_file: index.html)"
-            )
-        else:
-            lines.append(
-                f"would update {kind} {target.repo_id} on {endpoint} (the repo must exist)"
-            )
-        count = len(target.files)
-        files = f"{count} file{'' if count == 1 else 's'}"
-        lines.append(f"  would add or change, where the content differs: {files}")
-        lines.extend(f"    {path}" for path in sorted(target.files))
-        if target.delete_stale:
-            lines.append("  would delete every other file of the Space except .gitattributes")
-    lines.append("dry run: nothing was contacted or changed")
+    for plan in plans:
+        target = plan.target
+        lines.append(_headline(plan))
+        assets: dict[str, list[str]] = {}
+        moves = (("add", plan.added), ("change", plan.changed), ("delete", plan.deleted))
+        for verb, paths in moves:
+            for path in paths:
+                kind = site_asset(path) if target.repo_type == "space" else None
+                if kind is not None:
+                    assets.setdefault(kind, []).append(verb)
+                    continue
+                line = f"  {verb} {printable(path)}"
+                if path == "README.md" and plan.foreign_readme:
+                    assert plan.remote.readme is not None
+                    how = (
+                        "replaced, as --replace-readme asks"
+                        if replace_readme
+                        else "pass --replace-readme to replace it"
+                    )
+                    lines.append(f"{line} (not written by govcard: {how})")
+                    card = target.files["README.md"].decode("utf-8")
+                    lines += [
+                        f"    {change}" for change in readme_changes(plan.remote.readme, card)
+                    ]
+                else:
+                    lines.append(line)
+        if assets:
+            verbs = [verb for kind in assets.values() for verb in kind]
+            counts = ", ".join(f"{verbs.count(v)} to {v}" for v, _ in moves if v in verbs)
+            kinds = ", ".join(kind for kind in SITE_ASSETS.values() if kind in assets)
+            lines.append(f"  site assets ({kinds}): {counts}")
     return lines
+
+
+def _headline(plan: Plan) -> str:
+    """`model org/name: 1 to add, 1 to change, 0 unchanged`, for `describe`."""
+    target = plan.target
+    if not plan.remote.exists:
+        sdk = " (sdk: static)" if target.repo_type == "space" else ""
+        return f"{target.name}: to create{sdk}, {len(plan.added)} to add"
+    if not (plan.added or plan.changed or plan.deleted):
+        return f"{target.name}: up to date, {len(plan.unchanged)} unchanged"
+    counts = f"{len(plan.added)} to add, {len(plan.changed)} to change"
+    if target.delete_stale:
+        counts += f", {len(plan.deleted)} to delete"
+    return f"{target.name}: {counts}, {len(plan.unchanged)} unchanged"
+
+
+def readme_changes(old: str, new: str, shown: int = 3) -> list[str]:
+    """How replacing the README.md `old` with the card `new` changes it, in at most three short
+    lines: lines added and removed, metadata keys, and headings (the first `shown` of each)."""
+    import difflib
+
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    added = removed = kept = 0
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            kept += i2 - i1
+        else:
+            removed += i2 - i1
+            added += j2 - j1
+    lines = [f"lines: {added} added, {removed} removed, {kept} kept"]
+    old_meta, new_meta = _metadata(old), _metadata(new)
+    if old_meta is None:
+        lines.append("metadata: the current front matter is not a YAML mapping")
+    else:
+        assert new_meta is not None
+        parts = [
+            _listed(label, keys, shown)
+            for label, keys in (
+                ("added", [k for k in new_meta if k not in old_meta]),
+                ("removed", [k for k in old_meta if k not in new_meta]),
+                ("changed", [k for k in new_meta if k in old_meta and old_meta[k] != new_meta[k]]),
+            )
+            if keys
+        ]
+        lines.append("metadata: " + ("; ".join(parts) if parts else "the same"))
+    old_heads, new_heads = _headings(old), _headings(new)
+    parts = [
+        _listed(label, heads, shown)
+        for label, heads in (
+            ("removed", [h for h in old_heads if h not in new_heads]),
+            ("added", [h for h in new_heads if h not in old_heads]),
+        )
+        if heads
+    ]
+    lines.append("headings: " + ("; ".join(parts) if parts else "the same"))
+    return lines
+
+
+def _metadata(card: str) -> dict[str, Any] | None:
+    """A card's front matter as a mapping ({} without one), or None when it is not one."""
+    import yaml
+
+    from govcard import render
+
+    head = render.split_front_matter(card.replace("\r\n", "\n"))[0]
+    if not head:
+        return {}
+    try:
+        data = yaml.load(
+            head.strip().strip("-"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+    except yaml.YAMLError:
+        return None
+    if data is None:
+        return {}
+    return {str(key): value for key, value in data.items()} if isinstance(data, dict) else None
+
+
+def _headings(card: str) -> list[str]:
+    """The Markdown headings of a card's text (`## Use`), outside code blocks."""
+    from govcard import render
+
+    body = render.split_front_matter(card.replace("\r\n", "\n"))[1]
+    headings, fence = [], ""
+    for line in body.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else fence or marker
+        elif not fence and re.match(r"#{1,6}\s", stripped):
+            headings.append(" ".join(stripped.rstrip("#").split()))
+    return headings
+
+
+def _listed(label: str, items: list[str], shown: int) -> str:
+    """`added a, b, c (and 2 more)`, each item on one line and short."""
+    names = ", ".join(_printable(item, 60) for item in items[:shown])
+    more = f" (and {len(items) - shown} more)" if len(items) > shown else ""
+    return f"{label} {names}{more}"
 
 
 def quiet_hub() -> None:
@@ -290,70 +523,155 @@ def publish(
     token: str | None,
     create_pr: bool,
     timeout: float = DEFAULT_TIMEOUT_S,
-) -> list[Outcome]:
-    """Create the Space if missing and commit each target's changed and stale files, atomically,
-    with every request to the Hub bounded by `timeout` seconds."""
+    replace_readme: bool = False,
+    dry: bool = False,
+) -> list[str]:
+    """Read every target repo, then, unless one refuses or `dry`, create the missing ones and
+    commit each target's changed and stale files, atomically; every request to the Hub is bounded
+    by `timeout` seconds. Returns a line per repo (with `dry`, what would be done, file by file).
+
+    A README.md that govcard did not write refuses (`Refusal`, nothing written) unless
+    `replace_readme`."""
     from huggingface_hub import HfApi
 
     quiet_hub()
     api = HfApi(endpoint=endpoint, token=token)
-    outcomes: list[Outcome] = []
-    with hub_timeout(timeout) as last:
+    with (
+        tempfile.TemporaryDirectory(prefix="govcard-readme-") as downloads,
+        hub_timeout(timeout) as last,
+    ):
+        hub = _Hub(api, endpoint, token, timeout, last, Path(downloads))
+        plans = []
         for target in targets_:
-            outcome = _publish_one(api, target, endpoint, token, create_pr, timeout, last, outcomes)
-            outcomes.append(outcome)
-    return outcomes
+            with hub.errors(target.name):
+                plans.append(_plan(target, hub.read(target)))
+        foreign = [] if replace_readme else [p for p in plans if p.foreign_readme]
+        if foreign:
+            names = ", ".join(p.target.name for p in foreign)
+            raise Refusal(
+                f"not replacing the README.md that govcard did not write in {names}; nothing "
+                "was published; pass --replace-readme to replace it",
+                describe(plans if dry else foreign, replace_readme),
+            )
+        if dry:
+            return [*describe(plans, replace_readme), f"dry run: nothing was changed on {endpoint}"]
+        outcomes: list[Outcome] = []
+        for plan in plans:
+            outcomes.append(hub.commit(plan, create_pr, replace_readme, outcomes))
+    return [outcome.summary() for outcome in outcomes]
 
 
-def _publish_one(
-    api: HfApi,
-    target: Target,
-    endpoint: str,
-    token: str | None,
-    create_pr: bool,
-    timeout: float,
-    last: LastAnswer,
-    outcomes: list[Outcome],
-) -> Outcome:
-    """Publish one target; a failure names the `outcomes` already published."""
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
-    from huggingface_hub.hf_api import RepoFile
+@dataclass
+class _Hub:
+    """The Hub as one publish talks to it."""
 
-    outcome = Outcome(target.repo_id, target.repo_type)
-    published = "; ".join(o.summary() for o in outcomes)
-    done = f" (already published: {published})" if published else ""
-    what = f"{target.repo_type} {target.repo_id}"
-    with _hub_errors(what, endpoint, token, done, timeout, last):
-        # Asking first spares a token that may not create repos: huggingface_hub 2.4's
-        # create_repo(exist_ok=True) mishandles a refusal on a custom endpoint.
-        if target.repo_type == "space" and not api.repo_exists(target.repo_id, repo_type="space"):
-            api.create_repo(target.repo_id, repo_type="space", space_sdk="static", exist_ok=True)
-        remote = {
+    api: HfApi
+    endpoint: str
+    token: str | None
+    timeout: float
+    last: LastAnswer
+    downloads: Path
+    """Where README.md files are downloaded to (not the Hugging Face cache)."""
+
+    def errors(self, what: str, done: str = "") -> AbstractContextManager[None]:
+        """`_hub_errors` for this Hub."""
+        return _hub_errors(what, self.endpoint, self.token, done, self.timeout, self.last)
+
+    def read(self, target: Target) -> Remote:
+        """The target's repo: whether it exists, its head commit, its files, and its README.md
+        when govcard would change one that it guards."""
+        from huggingface_hub.errors import RepositoryNotFoundError
+        from huggingface_hub.hf_api import RepoFile
+
+        try:
+            info = self.api.repo_info(target.repo_id, repo_type=target.repo_type)
+        except RepositoryNotFoundError:
+            return Remote(exists=False)
+        files = {
             item.path: item.lfs.sha256 if item.lfs else item.blob_id
-            for item in api.list_repo_tree(
-                target.repo_id, repo_type=target.repo_type, recursive=target.delete_stale
+            for item in self.api.list_repo_tree(
+                target.repo_id,
+                repo_type=target.repo_type,
+                revision=info.sha,
+                recursive=target.delete_stale,
             )
             if isinstance(item, RepoFile)
         }
-        operations: list[Any] = []
-        for path, data in sorted(target.files.items()):
-            if remote.get(path) in (git_blob_id(data), hashlib.sha256(data).hexdigest()):
-                continue
-            (outcome.changed if path in remote else outcome.added).append(path)
-            operations.append(CommitOperationAdd(path_in_repo=path, path_or_fileobj=data))
-        if target.delete_stale:
-            outcome.deleted = sorted(set(remote) - set(target.files) - KEEP_REMOTE)
-            operations += [CommitOperationDelete(path_in_repo=path) for path in outcome.deleted]
-        if operations:
-            info = api.create_commit(
+        remote = Remote(exists=True, head=info.sha, files=files)
+        ours = target.files.get("README.md")
+        theirs = files.get("README.md")
+        if target.guards_readme and ours is not None and theirs and not _same(theirs, ours):
+            path = self.api.hf_hub_download(
                 target.repo_id,
-                operations,
-                commit_message="Update governance documentation (govcard)",
+                "README.md",
                 repo_type=target.repo_type,
-                create_pr=create_pr,
+                revision=info.sha,
+                cache_dir=self.downloads,
             )
-            outcome.url = str(info.pr_url or info.commit_url)
-    return outcome
+            assert isinstance(path, str)  # not huggingface_hub's dry run
+            remote.readme = Path(path).read_bytes().decode("utf-8", "replace")
+        return remote
+
+    def commit(
+        self, plan: Plan, create_pr: bool, replace_readme: bool, outcomes: list[Outcome]
+    ) -> Outcome:
+        """Create the plan's repo if it is missing, then commit its changes on top of the head
+        commit that was read; a failure names the `outcomes` already published."""
+        target = plan.target
+        outcome = Outcome(target.repo_id, target.repo_type, created=not plan.remote.exists)
+        published = "; ".join(o.summary() for o in outcomes)
+        done = f" (already published: {published})" if published else ""
+        with self.errors(target.name, done):
+            if not plan.remote.exists:
+                # Asking first (`read`) spares a token that may not create repos: huggingface_hub
+                # 2.4's create_repo(exist_ok=True) mishandles a refusal on a custom endpoint.
+                sdk = "static" if target.repo_type == "space" else None
+                self.api.create_repo(
+                    target.repo_id, repo_type=target.repo_type, space_sdk=sdk, exist_ok=True
+                )
+                # The Hub puts files into a new repo (.gitattributes; a Space's README.md), and
+                # someone may have created it meanwhile.
+                plan = _plan(target, self.read(target))
+                if plan.foreign_readme and not replace_readme:
+                    raise PublishError.at(
+                        "publish",
+                        f"{target.name}: created meanwhile by someone else, with a README.md "
+                        f"that govcard did not write; publish again to see how it differs{done}",
+                    )
+            outcome.added, outcome.changed, outcome.deleted = plan.added, plan.changed, plan.deleted
+            operations = plan.operations()
+            if operations:
+                info = self.api.create_commit(
+                    target.repo_id,
+                    operations,
+                    commit_message="Update governance documentation (govcard)",
+                    repo_type=target.repo_type,
+                    create_pr=create_pr,
+                    parent_commit=plan.remote.head,
+                )
+                outcome.url = str(info.pr_url or info.commit_url)
+        return outcome
+
+
+def _same(remote_id: str | None, data: bytes) -> bool:
+    """Whether a file the Hub lists (by git blob id, or sha256 in LFS) holds `data`."""
+    return remote_id in (git_blob_id(data), hashlib.sha256(data).hexdigest())
+
+
+def _plan(target: Target, remote: Remote) -> Plan:
+    """Which of the target's files are added, changed, unchanged, and deleted (stale, in the
+    Space), against what the repo holds."""
+    plan = Plan(target, remote)
+    for path, data in sorted(target.files.items()):
+        if path not in remote.files:
+            plan.added.append(path)
+        elif _same(remote.files[path], data):
+            plan.unchanged.append(path)
+        else:
+            plan.changed.append(path)
+    if target.delete_stale:
+        plan.deleted = sorted(set(remote.files) - set(target.files) - KEEP_REMOTE)
+    return plan
 
 
 @contextmanager
@@ -371,6 +689,8 @@ def _hub_errors(
     answer received, to name the request whose answer could not be read."""
     try:
         yield
+    except PublishError:
+        raise
     except Exception as exc:
         message = f"{what}: {_explain(exc, endpoint, timeout, last)}{done}"
         raise PublishError.at("publish", _hide(message, token)) from None
@@ -431,7 +751,9 @@ def _status_advice(status: int) -> str:
     advice = {
         401: "authentication failed: pass --token, set HF_TOKEN or log in with `hf auth login`",
         403: "permission denied: use a token with write access to this repository",
-        404: "not found: check the repository id and --endpoint (model repos must exist)",
+        404: "not found: check the repository id and --endpoint",
+        412: "the repository changed while publishing, so nothing was committed to it; "
+        "publish again",
     }.get(status)
     if advice is not None:
         return advice
@@ -461,9 +783,12 @@ def build_and_publish(
     create_pr: bool,
     template_dir: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
+    datasets: bool = False,
+    replace_readme: bool = False,
 ) -> list[str]:
     """Build the site, check the cards, then publish (or say what would be published), waiting at
-    most `timeout` seconds for each request to the Hub."""
+    most `timeout` seconds for each request to the Hub. The lines to print: a note for each model
+    or dataset without a Hub id, then a line per repo (file by file for a dry run)."""
     from govcard import site
 
     endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
@@ -472,9 +797,11 @@ def build_and_publish(
         source = Path(tmp) / "source"
         site.generate(derived, source, template_dir)
         site.build_site(source, built)
-        plan = targets(derived, built, space, models, endpoint, template_dir)
+        plan = targets(derived, built, space, models, endpoint, template_dir, datasets)
         check_cards(plan)
-        if dry:
-            return dry_run(plan, endpoint)
-        outcomes = publish(plan, endpoint, token, create_pr, timeout)
-        return [outcome.summary() for outcome in outcomes]
+        notes = skipped(derived, models, datasets)
+        try:
+            return notes + publish(plan, endpoint, token, create_pr, timeout, replace_readme, dry)
+        except Refusal as refusal:
+            refusal.report[:0] = notes
+            raise

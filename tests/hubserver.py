@@ -1,10 +1,11 @@
 """A loopback stand-in for the Hugging Face Hub's HTTP API, for the publishing tests.
 
 It speaks the endpoints huggingface_hub 2.x calls to create a repo and commit to it: repo create,
-repo info, tree listing, validate-yaml, preupload, commit (ndjson), the LFS batch API and the
+repo info, tree listing, validate-yaml, preupload, commit (ndjson; with a `parentCommit` that is
+no longer the branch's head it answers 412, as the Hub does), the LFS batch API and the
 agent-harness registry the client fetches for telemetry; and those `hf_hub_download` calls to
-download a file: `HEAD` and `GET /[spaces/|datasets/]ORG/NAME/resolve/REVISION/PATH` ("resolve"),
-at a branch, a pull request ref or a commit id. It keeps each repo's files (path -> bytes, per
+download a file: `HEAD` and `GET /[spaces/|datasets/]ORG/NAME/resolve/REVISION/PATH` ("resolve").
+Every revision may be a branch, a pull request ref or a commit id. It keeps each repo's files (path -> bytes, per
 branch and pull request ref), a log of every request and a log of the commits, requires
 `Authorization: Bearer <token>` on every request but the public ones (the registry, presigned LFS
 upload URLs, downloads from repos that are neither private nor gated), and can be told to
@@ -40,6 +41,7 @@ import re
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -131,6 +133,8 @@ class Commit:
     deleted: list[str]
     unchanged: list[str]
     pr_num: int | None = None
+    parent_commit: str | None = None
+    """The head commit the client said it committed on top of, if it said."""
 
 
 @dataclass
@@ -203,6 +207,7 @@ class HubServer:
         self.commits: list[Commit] = []
         self.lfs_store: dict[str, bytes] = {}
         self.failures: dict[str, Failure] = {}
+        self.actions: dict[str, tuple[int, Callable[[], object]]] = {}
         self.lock = threading.Lock()
         # Set by `stop()`: a request told to wait (`fail(..., delay=...)`) stops waiting.
         self.stopping = threading.Event()
@@ -303,6 +308,13 @@ class HubServer:
             status, body, drop, reset, truncate, delay, after, times, skip
         )
 
+    def when(self, endpoint: str, action: Callable[[], object], *, skip: int = 0) -> None:
+        """Run `action` once, before answering a request to `endpoint`, once the first `skip`
+        requests to it have been answered: what someone else does on the Hub meanwhile
+        (`when("preupload", lambda: hub.create_branch(...))`)."""
+        assert endpoint in {name for name, _, _ in ROUTES}, endpoint
+        self.actions[endpoint] = (skip, action)
+
     def heal(self) -> None:
         """Stop failing."""
         with self.lock:
@@ -321,6 +333,17 @@ class HubServer:
             if failure.times <= 0:
                 del self.failures[endpoint]
         return failure
+
+    def _take_action(self, endpoint: str) -> Callable[[], object] | None:
+        """The action to run before answering this request to `endpoint`, if any, counting the
+        request (under the lock)."""
+        if endpoint not in self.actions:
+            return None
+        skip, action = self.actions.pop(endpoint)
+        if skip > 0:
+            self.actions[endpoint] = (skip - 1, action)
+            return None
+        return action
 
     def wait(self, delay: float) -> bool:
         """Wait `delay` seconds (math.inf: until the server stops); False when it stops."""
@@ -383,7 +406,10 @@ class HubServer:
         return repo
 
     def _ref(self, repo: Repo, quoted: str) -> str:
+        """The branch or ref a revision names: itself, or the ref whose head commit it is."""
         revision = unquote(quoted)
+        if revision not in repo.refs:
+            revision = next((r for r, head in repo.heads.items() if head == revision), revision)
         if revision not in repo.refs:
             raise _Answer(
                 404,
@@ -482,11 +508,7 @@ class HubServer:
                 {"error": message},
                 {"X-Error-Code": "GatedRepo", "X-Error-Message": message},
             )
-        revision = unquote(groups[3] or "")
-        if revision not in repo.refs:
-            # A commit id names the ref whose head it is.
-            revision = next((r for r, head in repo.heads.items() if head == revision), revision)
-        revision = self._ref(repo, revision)
+        revision = self._ref(repo, groups[3] or "")
         commit = repo.heads[revision]
         path = unquote(groups[4] or "")
         files = repo.refs[revision]
@@ -606,6 +628,12 @@ class HubServer:
         lines = [json.loads(line) for line in body.decode("utf-8").splitlines() if line.strip()]
         if not lines or lines[0].get("key") != "header":
             raise _Answer(400, {"error": "the first line must be the header"})
+        parent = lines[0]["value"].get("parentCommit")
+        if parent is not None and parent != repo.heads[revision]:
+            # The Hub's compare-and-swap: the branch moved since the client read it.
+            raise _Answer(
+                412, {"error": "A commit has happened since. Please refresh and try again."}
+            )
         target = revision
         pr_num = None
         if create_pr:
@@ -668,6 +696,7 @@ class HubServer:
                 deleted=sorted(deleted),
                 unchanged=sorted(p for p in touched if p in before and before[p] == files[p]),
                 pr_num=pr_num,
+                parent_commit=parent,
             )
         )
         answer: dict[str, Any] = {
@@ -730,6 +759,9 @@ def _handler(hub: HubServer) -> type[http.server.BaseHTTPRequestHandler]:
             with hub.lock:
                 hub.requests.append(Request(self.command, url.path, endpoint, query))
                 failure = hub._take_failure(endpoint)
+                action = hub._take_action(endpoint)
+            if action is not None:
+                action()
             # A late answer waits outside the lock, so the other requests go on meanwhile.
             if failure is not None and failure.delay is not None and not failure.after:
                 if not hub.wait(failure.delay):

@@ -23,10 +23,11 @@ from hubserver import GITATTRIBUTES, HubServer
 from huggingface_hub import ModelCard, close_session, constants, get_session
 from huggingface_hub.utils._http import http_backoff
 
-from govcard import derive, loader
+from govcard import derive, loader, render
 from govcard.cli import cli
 from govcard.output import MARKER
 from govcard.publish import DEFAULT_TIMEOUT_S, space_readme
+from govcard.render import GENERATED_LINE
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
@@ -46,6 +47,16 @@ BOUND_S = 60
 SPACE_ENDPOINTS = ["info", "create", "tree", "validate-yaml", "preupload", "commit"]
 LFS_ENDPOINTS = ["lfs-batch", "lfs-upload"]
 HTML = b"<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body>\x1b]0;pwned\x07</body></html>\n"
+
+# A card govcard wrote: the line under its front matter says so.
+OLD_CARD = (
+    f"---\nlicense: mit\n---\n\n{GENERATED_LINE}\n\n# Old card\n\nEdited on the Hub.\n".encode()
+)
+# A card someone wrote by hand.
+FOREIGN_CARD = (
+    b"---\nlicense: openrail\nwidget:\n- text: def hello()\n---\n\n# StarCoder\n\n"
+    b"Written by hand.\n\n## How to call it\n\nCall it.\n\n```\n# not a heading\n```\n"
+)
 
 UNLICENSED = """\
 schema_version: 1
@@ -196,28 +207,39 @@ def test_publish_the_site_to_a_static_space(hub: HubServer, project: Path) -> No
     assert commit.added == sorted(set(expected) - {"README.md", ".gitattributes"})
     assert commit.deleted == []
     assert result.stdout == (
-        f"space {SPACE}: {len(commit.added)} added, 1 changed, 0 deleted "
+        f"space {SPACE}: created, {len(commit.added)} added, 1 changed, 0 deleted "
         f"({hub.url}/spaces/{SPACE}/commit/{hub.repo('space', SPACE).heads['main']})\n"
     )
 
 
 def test_the_http_calls_of_a_publish(hub: HubServer, project: Path) -> None:
+    """Every repo is read (info, tree) before anything is written; the new Space is read again
+    once created; each commit is made on top of the head commit that was read."""
     for repo_id in MODEL_REPOS:
         hub.create_repo(repo_id)
+    heads = [hub.repo("model", repo_id).heads["main"] for repo_id in MODEL_REPOS]
     assert publish(hub, "--models").exit_code == 0
-    model_calls = ["tree", "validate-yaml", "preupload", "commit"]
-    assert hub.endpoints() == ["info", "create", "tree", "validate-yaml", "preupload", "commit"] + (
-        model_calls * len(MODEL_REPOS)
-    )
-    trees = [r for r in hub.requests if r.endpoint == "tree"]
-    assert [(r.path, r.query["recursive"]) for r in trees] == [
-        (f"/api/spaces/{SPACE}/tree/main", "true"),
-        *((f"/api/models/{repo_id}/tree/main", "false") for repo_id in MODEL_REPOS),
+    writes = ["validate-yaml", "preupload", "commit"]
+    assert hub.endpoints() == ["info"] + ["info", "tree"] * len(MODEL_REPOS) + [
+        "create",
+        "info",
+        "tree",
+        *writes,
+    ] + writes * len(MODEL_REPOS)
+    trees = [(r.path, r.query["recursive"]) for r in hub.requests if r.endpoint == "tree"]
+    assert trees[:-1] == [
+        (f"/api/models/{repo_id}/tree/{head}", "false")
+        for repo_id, head in zip(MODEL_REPOS, heads, strict=True)
     ]
+    assert re.fullmatch(rf"/api/spaces/{SPACE}/tree/[0-9a-f]{{40}}", trees[-1][0])
+    assert trees[-1][1] == "true"
+    assert [(c.repo_id, c.parent_commit) for c in hub.commits[1:]] == list(
+        zip(MODEL_REPOS, heads, strict=True)
+    )
     hub.requests.clear()
     result = publish(hub, "--models")
     assert result.exit_code == 0
-    assert hub.endpoints() == ["info", "tree", "tree", "tree", "tree"]
+    assert hub.endpoints() == ["info", "tree"] * (1 + len(MODEL_REPOS))
 
 
 def test_publish_again_without_change_moves_nothing(hub: HubServer, project: Path) -> None:
@@ -340,8 +362,10 @@ def test_a_removed_model_page_is_deleted_in_the_same_commit(hub: HubServer, proj
 
 
 def test_publish_models_puts_each_card_into_its_repo(hub: HubServer, project: Path) -> None:
+    # Each repo has a card an earlier govcard wrote (and that was edited on the Hub since): it is
+    # govcard's, so it is updated without being asked.
     for repo_id in MODEL_REPOS:
-        hub.create_repo(repo_id, files={"model.safetensors": WEIGHTS, "README.md": b"old card\n"})
+        hub.create_repo(repo_id, files={"model.safetensors": WEIGHTS, "README.md": OLD_CARD})
     result = publish(hub, "--models")
     assert result.exit_code == 0, result.output
     rendered = CliRunner().invoke(cli, ["render", "project.yaml", "-o", "cards"])
@@ -400,6 +424,7 @@ def test_publish_models_without_a_hub_id_skips_them(hub: HubServer, project: Pat
         hub.create_repo(repo_id)
     result = publish(hub, "--models")
     assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "model santacoder: skipped, its facts give no hub_id"
     assert {c.repo_id for c in hub.commits} == {SPACE, *MODEL_REPOS[1:]}
     assert "santacoder" not in "".join(r.path for r in hub.requests)
 
@@ -407,20 +432,90 @@ def test_publish_models_without_a_hub_id_skips_them(hub: HubServer, project: Pat
 # --- dry run and pull requests --------------------------------------------------------------------
 
 
-def test_dry_run_contacts_nothing_and_lists_the_files(hub: HubServer, project: Path) -> None:
-    result = publish(hub, "--models", "--dry-run")
+def test_dry_run_of_new_repos_lists_each_file_and_sums_up_the_site_assets(
+    hub: HubServer, project: Path
+) -> None:
+    result = publish(hub, "--models", "--datasets", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert hub.requests == []
+    assert [r.endpoint for r in hub.requests] == ["info"] * (1 + len(MODEL_REPOS) + 2)
     assert hub.repos == {}
-    lines = result.stdout.splitlines()
-    assert lines[0] == (
-        f"would create space {SPACE} on {hub.url} if missing (sdk: static, app_file: index.html)"
+    site = {path for path in site_files("site") if path != MARKER} | {"README.md"}
+    pages = sorted(
+        p
+        for p in site
+        if not p.startswith(
+            ("assets/javascripts", "assets/stylesheets", "assets/images", "search/", "sitemap")
+        )
     )
-    for path in [*site_files("site"), "README.md"]:
-        assert (f"    {path}" in lines) == (path != MARKER), path
-    for repo_id in MODEL_REPOS:
-        assert f"would update model {repo_id} on {hub.url} (the repo must exist)" in lines
-    assert lines[-1] == "dry run: nothing was contacted or changed"
+    assets = len(site) - len(pages)
+    assert result.stdout.splitlines() == [
+        f"space {SPACE}: to create (sdk: static), {len(site)} to add",
+        *(f"  add {path}" for path in pages),
+        f"  site assets (search index, JavaScript, CSS, images, sitemap): {assets} to add",
+        *(
+            line
+            for repo_id in MODEL_REPOS
+            for line in (
+                f"model {repo_id}: to create, 2 to add",
+                "  add GOVERNANCE.md",
+                "  add README.md",
+            )
+        ),
+        *(
+            line
+            for repo_id in ("bigcode/the-stack", "bigcode/starcoderdata")
+            for line in (
+                f"dataset {repo_id}: to create, 2 to add",
+                "  add GOVERNANCE.md",
+                "  add README.md",
+            )
+        ),
+        f"dry run: nothing was changed on {hub.url}",
+    ]
+    assert "assets/carbon.svg" in pages  # the chart is a page's, not MkDocs'
+
+
+def test_dry_run_compares_with_what_the_repos_hold(hub: HubServer, project: Path) -> None:
+    assert publish(hub).exit_code == 0
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": OLD_CARD, "model.safetensors": WEIGHTS})
+    hub.create_repo(MODEL_REPOS[1], files={"README.md": FOREIGN_CARD})
+    edit("An open scientific collaboration", "An open collaboration")
+    hub.create_branch(
+        SPACE, "main", {**hub.files("space", SPACE), "notes/stale.html": b"<p/>"}, "space"
+    )
+    hub.requests.clear()
+    result = publish(hub, "--models", "--dry-run", "--replace-readme")
+    assert result.exit_code == 0, result.output
+    assert {r.endpoint for r in hub.requests} == {"info", "tree", "resolve"}
+    assert len(hub.commits) == 1
+    lines = result.stdout.splitlines()
+    new = expected_space("new")
+    old = hub.files("space", SPACE)
+    changed = sorted(p for p in set(new) & set(old) if new[p] != old[p])
+    assert lines[0] == (
+        f"space {SPACE}: 0 to add, {len(changed)} to change, 1 to delete, "
+        f"{len(new) - 1 - len(changed)} unchanged"
+    )
+    assert "  change index.html" in lines
+    assert "  delete notes/stale.html" in lines
+    assert [line for line in lines if line.startswith("  site assets")] == [
+        "  site assets (search index): 1 to change"
+    ]
+    at = lines.index(f"model {MODEL_REPOS[0]}: 1 to add, 1 to change, 0 unchanged")
+    assert lines[at + 1 : at + 3] == ["  add GOVERNANCE.md", "  change README.md"]
+    at = lines.index(f"model {MODEL_REPOS[1]}: 1 to add, 1 to change, 0 unchanged")
+    assert lines[at + 1 : at + 3] == [
+        "  add GOVERNANCE.md",
+        "  change README.md (not written by govcard: replaced, as --replace-readme asks)",
+    ]
+    assert lines[at + 3].startswith("    lines: ")
+    assert lines[at + 4].startswith("    metadata: added ")
+    assert "removed widget" in lines[at + 4]
+    assert "changed license" in lines[at + 4]
+    assert lines[at + 5].startswith(
+        "    headings: removed # StarCoder, ## How to call it; added # StarCoderBase, "
+    )
+    assert lines[-1] == f"dry run: nothing was changed on {hub.url}"
 
 
 def test_create_pr_opens_a_pull_request_and_leaves_main(hub: HubServer, project: Path) -> None:
@@ -476,9 +571,8 @@ def test_a_failure_is_one_line_and_publishing_again_converges(
 def test_a_retried_call_is_tried_six_times_then_reported(hub: HubServer, project: Path) -> None:
     hub.fail("tree", 500)
     assert_failed(publish(hub), "try again later")
-    assert (
-        hub.endpoints() == ["info", "create"] + ["tree"] * 6
-    )  # huggingface_hub: 1 try + 5 retries
+    # The new Space is read again once created; huggingface_hub: 1 try + 5 retries.
+    assert hub.endpoints() == ["info", "create", "info"] + ["tree"] * 6
 
 
 def test_a_token_that_cannot_create_repos_publishes_to_an_existing_space(
@@ -523,25 +617,25 @@ def test_the_token_can_come_from_hf_token(
     assert TOKEN not in result.output
 
 
-def test_a_missing_model_repo_is_not_found(hub: HubServer, project: Path) -> None:
+def test_a_missing_model_repo_is_created(hub: HubServer, project: Path) -> None:
     hub.create_repo(MODEL_REPOS[0])
     result = publish(hub, "--models")
-    assert_failed(result, f"model {MODEL_REPOS[1]}: not found", "model repos must exist")
-    assert {c.repo_id for c in hub.commits} == {SPACE, MODEL_REPOS[0]}
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith(f"model {MODEL_REPOS[0]}: 2 added, 0 changed, 0 deleted (")
     for repo_id in MODEL_REPOS[1:]:
-        hub.create_repo(repo_id)
-    again = publish(hub, "--models")
-    assert again.exit_code == 0, again.output
-    assert again.stdout.splitlines()[:2] == [
-        f"space {SPACE}: up to date",
-        f"model {MODEL_REPOS[0]}: up to date",
-    ]
+        assert f"model {repo_id}: created, 2 added, 0 changed, 0 deleted (" in result.stdout
+        assert hub.repo("model", repo_id).sdk is None
+    created = [r.path for r in hub.requests if r.endpoint == "create"]
+    assert len(created) == 1 + len(MODEL_REPOS[1:])
     for repo_id in MODEL_REPOS:
         assert sorted(hub.files("model", repo_id)) == [
             ".gitattributes",
             "GOVERNANCE.md",
             "README.md",
         ]
+    again = publish(hub, "--models")
+    assert again.stdout.count(": up to date\n") == 1 + len(MODEL_REPOS)
 
 
 def test_metadata_the_hub_rejects_is_reported(hub: HubServer, project: Path) -> None:
@@ -597,7 +691,7 @@ def test_a_timeout_names_what_was_already_published(hub: HubServer, project: Pat
     assert_failed(
         result,
         f"publish: model {MODEL_REPOS[0]}: the Hub did not answer within 1 s (--timeout)",
-        f"(already published: space {SPACE}: {counts} (",
+        f"(already published: space {SPACE}: created, {counts} (",
     )
     assert result.stdout == ""
     hub.heal()
@@ -871,3 +965,241 @@ def test_publish_contacts_only_the_endpoint(hub: HubServer, project: Path, tmp_p
         assert hub.files("space", SPACE) == expected_space("site")
         assert "telemetry" not in hub.endpoints()
         assert [(r.method, r.path) for r in public.requests] == []
+
+
+# --- a README.md that govcard did not write ---------------------------------------------------------
+
+
+def test_a_readme_govcard_did_not_write_stops_publishing_before_anything_is_written(
+    hub: HubServer, project: Path
+) -> None:
+    # The third repo refuses: neither the new Space nor the first two model repos are touched.
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": OLD_CARD})
+    hub.create_repo(MODEL_REPOS[1])
+    hub.create_repo(MODEL_REPOS[2], files={"README.md": FOREIGN_CARD, "model.safetensors": WEIGHTS})
+    before = {repo_id: hub.files("model", repo_id) for repo_id in MODEL_REPOS}
+    result = publish(hub, "--models")
+    assert_failed(
+        result,
+        f"publish: not replacing the README.md that govcard did not write in model "
+        f"{MODEL_REPOS[2]}; nothing was published; pass --replace-readme to replace it",
+    )
+    assert set(hub.endpoints()) == {"info", "tree", "resolve"}
+    assert hub.commits == []
+    assert ("space", SPACE) not in hub.repos
+    assert {repo_id: hub.files("model", repo_id) for repo_id in MODEL_REPOS} == before
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        f"model {MODEL_REPOS[2]}: 1 to add, 1 to change, 0 unchanged",
+        "  add GOVERNANCE.md",
+        "  change README.md (not written by govcard: pass --replace-readme to replace it)",
+    ]
+    assert re.fullmatch(r"    lines: \d+ added, \d+ removed, \d+ kept", lines[3])
+    assert lines[4].startswith("    metadata: added ")
+    assert lines[5].startswith("    headings: removed ## How to call it; added ## Model summary")
+    assert len(lines) == 6
+
+
+def test_replace_readme_replaces_it_and_keeps_the_other_files(
+    hub: HubServer, project: Path
+) -> None:
+    hub.create_repo(MODEL_REPOS[2], files={"README.md": FOREIGN_CARD, "model.safetensors": WEIGHTS})
+    for repo_id in MODEL_REPOS[:2]:
+        hub.create_repo(repo_id)
+    result = publish(hub, "--models", "--replace-readme")
+    assert result.exit_code == 0, result.output
+    files = hub.files("model", MODEL_REPOS[2])
+    assert sorted(files) == [".gitattributes", "GOVERNANCE.md", "README.md", "model.safetensors"]
+    assert files["model.safetensors"] == WEIGHTS
+    card = ModelCard(files["README.md"].decode("utf-8"))
+    assert card.data.license == "bigcode-openrail-m"
+    assert GENERATED_LINE in card.text
+    # Now govcard's: the next publish updates it without the flag.
+    edit("An open scientific collaboration", "An open collaboration")
+    again = publish(hub, "--models")
+    assert again.exit_code == 0, again.output
+    assert f"model {MODEL_REPOS[2]}: 0 added, 1 changed, 0 deleted (" in again.stdout
+
+
+def test_a_readme_that_already_is_the_card_needs_no_flag(hub: HubServer, project: Path) -> None:
+    for repo_id in MODEL_REPOS:
+        hub.create_repo(repo_id)
+    assert publish(hub, "--models").exit_code == 0
+    hub.requests.clear()
+    again = publish(hub, "--models", "--dry-run")
+    assert again.exit_code == 0, again.output
+    assert "resolve" not in hub.endpoints()  # the same blob id: nothing to download
+    assert again.stdout.count(": up to date, 2 unchanged\n") == len(MODEL_REPOS)
+
+
+def test_dry_run_shows_the_refusal_too(hub: HubServer, project: Path) -> None:
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": FOREIGN_CARD})
+    result = publish(hub, "--models", "--dry-run")
+    assert_failed(result, f"in model {MODEL_REPOS[0]}; nothing was published")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"space {SPACE}: to create")
+    assert (
+        "  change README.md (not written by govcard: pass --replace-readme to replace it)" in lines
+    )
+    assert f"model {MODEL_REPOS[1]}: to create, 2 to add" in lines
+    assert hub.commits == []
+    assert len(hub.repos) == 1
+
+
+def test_a_readme_edited_between_reading_and_committing_is_not_overwritten(
+    hub: HubServer, project: Path
+) -> None:
+    # The card was checked as govcard's; someone commits another README.md before govcard's
+    # commit: the Hub refuses the commit made on top of the old head (412), nothing is lost.
+    hub.create_repo(SPACE, "space", sdk="static")
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": OLD_CARD})
+    for repo_id in MODEL_REPOS[1:]:
+        hub.create_repo(repo_id)
+    hub.when(
+        "preupload",
+        lambda: hub.create_branch(MODEL_REPOS[0], "main", {"README.md": FOREIGN_CARD}),
+        skip=1,
+    )
+    result = publish(hub, "--models")
+    assert_failed(
+        result,
+        f"publish: model {MODEL_REPOS[0]}: the repository changed while publishing, so nothing was "
+        "committed to it; publish again",
+        f"(already published: space {SPACE}: ",
+    )
+    assert hub.files("model", MODEL_REPOS[0])["README.md"] == FOREIGN_CARD
+    again = publish(hub, "--models")
+    assert_failed(again, "not replacing the README.md that govcard did not write")
+
+
+def test_a_repo_someone_else_creates_meanwhile_is_not_overwritten(
+    hub: HubServer, project: Path
+) -> None:
+    hub.create_repo(SPACE, "space", sdk="static")
+    for repo_id in MODEL_REPOS[:2]:
+        hub.create_repo(repo_id)
+    hub.when("create", lambda: hub.create_repo(MODEL_REPOS[2], files={"README.md": FOREIGN_CARD}))
+    result = publish(hub, "--models")
+    assert_failed(
+        result,
+        f"publish: model {MODEL_REPOS[2]}: created meanwhile by someone else, with a README.md "
+        "that govcard did not write; publish again to see how it differs (already published: ",
+    )
+    assert hub.files("model", MODEL_REPOS[2])["README.md"] == FOREIGN_CARD
+
+
+def test_foreign_text_in_the_summary_cannot_reach_the_terminal(
+    hub: HubServer, project: Path
+) -> None:
+    # YAML's "\e" and "\a" are the escape and bell characters.
+    card = b'---\nlicense: mit\n"\\e]0;pwned\\a": 1\n---\n\n# Hi \x1b[2J there\n'
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": card})
+    result = publish(hub, "--models", "--dry-run")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    assert "headings: removed # Hi [2J there;" in result.stdout
+    assert "; removed ]0;pwned; changed license" in result.stdout
+
+
+def test_a_readme_with_front_matter_that_is_not_yaml_is_summarised(
+    hub: HubServer, project: Path
+) -> None:
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": b"---\n[unclosed\n---\n\n# Card\n"})
+    result = publish(hub, "--models", "--dry-run")
+    assert result.exit_code == 1
+    assert "    metadata: the current front matter is not a YAML mapping" in result.stdout
+
+
+# --- dataset repos ----------------------------------------------------------------------------------
+
+DATASET_REPOS = ("bigcode/the-stack", "bigcode/starcoderdata")
+
+
+def test_publish_datasets_puts_each_card_into_its_dataset_repo(
+    hub: HubServer, project: Path
+) -> None:
+    hub.create_repo(
+        DATASET_REPOS[0], "dataset", files={"README.md": OLD_CARD, "data.parquet": b"PAR1"}
+    )
+    result = publish(hub, "--datasets")
+    assert result.exit_code == 0, result.output
+    rendered = CliRunner().invoke(cli, ["render", "project.yaml", "-o", "cards"])
+    assert rendered.exit_code == 0
+    for dataset_id, repo_id in zip(("the-stack", "starcoderdata"), DATASET_REPOS, strict=True):
+        files = hub.files("dataset", repo_id)
+        card = Path(f"cards/datasets/{dataset_id}/README.md").read_text(encoding="utf-8")
+        card = card.replace("](../../GOVERNANCE.md)", "](GOVERNANCE.md)")
+        assert files["README.md"].decode("utf-8") == card
+        assert "GOVERNANCE.md" in files
+        assert f"dataset {repo_id}: " in result.stdout
+    assert hub.files("dataset", DATASET_REPOS[0])["data.parquet"] == b"PAR1"
+    assert "dataset bigcode/starcoderdata: created, 2 added" in result.stdout
+    assert [c.repo_type for c in hub.commits] == ["space", "dataset", "dataset"]
+    assert not any(r.path.startswith("/api/models/") for r in hub.requests)
+
+
+def test_a_dataset_card_govcard_did_not_write_is_refused_too(hub: HubServer, project: Path) -> None:
+    hub.create_repo(DATASET_REPOS[1], "dataset", files={"README.md": FOREIGN_CARD})
+    result = publish(hub, "--datasets")
+    assert_failed(result, f"in dataset {DATASET_REPOS[1]}; nothing was published")
+    assert hub.commits == []
+    assert publish(hub, "--datasets", "--replace-readme").exit_code == 0
+    assert GENERATED_LINE.encode() in hub.files("dataset", DATASET_REPOS[1])["README.md"]
+
+
+def test_a_dataset_without_a_hub_id_is_skipped_with_a_note(hub: HubServer, project: Path) -> None:
+    edit("    hub_id: bigcode/the-stack\n", "")
+    result = publish(hub, "--datasets")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "dataset the-stack: skipped, its facts give no hub_id"
+    assert {(c.repo_type, c.repo_id) for c in hub.commits} == {
+        ("space", SPACE),
+        ("dataset", DATASET_REPOS[1]),
+    }
+
+
+# --- how govcard knows its own cards ----------------------------------------------------------------
+
+
+def test_model_and_dataset_cards_carry_the_generated_line_under_their_metadata(
+    project: Path,
+) -> None:
+    outputs = render.render(derive.derive(loader.load("project.yaml")))
+    cards = [path for path in outputs if path.endswith("/README.md")]
+    assert len(cards) == len(MODEL_REPOS) + len(DATASET_REPOS)
+    for path in cards:
+        card = outputs[path]
+        head, body = render.split_front_matter(card)
+        assert body.startswith(f"\n{GENERATED_LINE}\n\n# "), path
+        assert render.is_generated(card)
+        assert ModelCard(card).data.to_dict() == yaml.safe_load(head.strip("-\n"))
+    assert not render.is_generated(outputs[render.GOVERNANCE_CARD])
+
+
+def test_a_user_template_cannot_drop_the_generated_line(project: Path) -> None:
+    Path("templates").mkdir()
+    Path("templates/model_card.md.j2").write_text(
+        "---\n{{ front_matter }}---\n\n# {{ model.name }}, our way\n", encoding="utf-8"
+    )
+    outputs = render.render(derive.derive(loader.load("project.yaml")), Path("templates"))
+    assert render.is_generated(outputs["models/starcoder/README.md"])
+
+
+@pytest.mark.parametrize(
+    ("card", "generated"),
+    [
+        (f"---\nlicense: mit\n---\n\n{GENERATED_LINE}\n\n# A\n", True),
+        (f"---\r\nlicense: mit\r\n---\r\n\r\n{GENERATED_LINE}\r\n\r\n# A\r\n", True),
+        (f"{GENERATED_LINE}\n\n# A card without metadata\n", True),
+        ("---\nlicense: mit\n---\n\n# A\n", False),
+        (f"---\nlicense: mit\n---\n\n# A\n\n```\n{GENERATED_LINE}\n```\n", False),
+        (f"---\nnote: '{GENERATED_LINE}'\n---\n\n# A\n", False),
+        ("", False),
+    ],
+    ids=["lf", "crlf", "no-metadata", "hand-written", "quoted", "in-metadata", "empty"],
+)
+def test_a_card_is_govcards_when_the_generated_line_follows_its_metadata(
+    card: str, generated: bool
+) -> None:
+    assert render.is_generated(card) is generated

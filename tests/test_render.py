@@ -1352,7 +1352,7 @@ def test_check_shows_what_changed(write, workdir: Path) -> None:
     write(TWO_MODELS.replace("name: B,", "name: Bee,"))
     stdout = run("render", "project.yaml", "-o", "out", "--check").stdout
     card = stdout[stdout.index("changed: out/models/b/README.md\n") :]
-    assert card.splitlines()[1:] == ["  @@ -4,3 +4,3 @@", "   ", "  -# B", "  +# Bee", "   "]
+    assert card.splitlines()[1:] == ["  @@ -6,3 +6,3 @@", "   ", "  -# B", "  +# Bee", "   "]
 
 
 def changed_lines(count: int) -> str:
