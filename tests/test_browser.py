@@ -414,3 +414,4 @@ def test_pages_opened_from_disk_say_that_search_needs_a_server(
         assert visit.offsite() == []
         visit.page.goto(site_url + "index.html", wait_until="networkidle")
         assert visit.page.locator(note).is_hidden()
+        assert visit.page.locator(".md-banner").is_hidden()  # no empty bar above the header
