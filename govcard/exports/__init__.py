@@ -1,0 +1,180 @@
+"""Machine-readable exports of the facts: the registry of formats.
+
+Each format is a module of this package with one function,
+
+    files(derived: Derived) -> dict[str, str]
+
+that returns its files, by name relative to the format's folder, and their text. A format names
+the govcard version and the facts' as-of date (`generator()`, `as_of()`) and is deterministic:
+the same facts give the same bytes. Modules are imported only when their format is used, so a
+format may import a heavy library at its top; a format that needs a library beyond govcard's core
+names the extra that installs it (govcard.extras), and is skipped by `govcard render` while that
+extra is missing.
+
+`govcard export FILE --to NAME` writes one format; `govcard render` writes every format whose
+extra is installed, each into `exports/NAME/` of its output. Adding a format is adding its
+module and a line to FORMATS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from govcard import __version__, extras, output
+from govcard.errors import GovcardError
+
+if TYPE_CHECKING:
+    from govcard.derive import Derived
+
+
+class FormatModule(Protocol):
+    """What a format's module provides."""
+
+    def files(self, derived: Derived) -> dict[str, str]:
+        """The format's files, by relative name, and their text."""
+        ...
+
+
+@dataclass(frozen=True)
+class Format:
+    """A format of `govcard export`."""
+
+    name: str
+    """What `--to` takes, and the folder of its files under exports/."""
+    summary: str
+    """One line for --help."""
+    extra: str | None = None
+    """The govcard extra whose libraries it needs; None when the core install is enough."""
+
+    @property
+    def module(self) -> str:
+        """Its module, `govcard.exports.<name>`."""
+        return f"{__name__}.{self.name}"
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in [
+        Format(
+            "fmti",
+            "a transparency report in the layout of the Foundation Model Transparency Index",
+        ),
+    ]
+}
+
+
+def generator() -> str:
+    """What every export names as its maker: `govcard 0.1.0`."""
+    return f"govcard {__version__}"
+
+
+def as_of(derived: Derived) -> str | None:
+    """The date the facts are as of (ISO 8601), or None when the facts do not state it."""
+    date = derived.project.facts.project.as_of
+    return date.isoformat() if date is not None else None
+
+
+def available(name: str) -> bool:
+    """Whether the libraries format `name` needs are installed (nothing is imported)."""
+    extra = FORMATS[name].extra
+    return extra is None or extras.installed(extra)
+
+
+def require(name: str, where: str) -> None:
+    """Raise extras.MissingExtra (one line, exit 2) when format `name` cannot run here."""
+    extra = FORMATS[name].extra
+    if extra is not None:
+        extras.require(extra, where)
+
+
+def files(derived: Derived, name: str) -> dict[str, str]:
+    """The files of format `name` for these facts."""
+    module: FormatModule = import_module(FORMATS[name].module)
+    return module.files(derived)
+
+
+def skipped() -> list[str]:
+    """One line for each format `govcard render` leaves out because its extra is missing."""
+    lines = []
+    for name, entry in FORMATS.items():
+        if not available(name):
+            lines.append(
+                f"exports/{name} left out: it needs the {entry.extra} extra, which is not "
+                f"installed: pip install 'govcard[{entry.extra}]'"
+            )
+    return lines
+
+
+def every_format(derived: Derived) -> dict[str, dict[str, str]]:
+    """The files of every format whose extra is installed, by format name."""
+    return {name: files(derived, name) for name in FORMATS if available(name)}
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+EXPORT = output.Kind(
+    name="export",
+    refusal="holds files govcard did not write ({files}); "
+    "export into an empty folder or one govcard wrote",
+)
+"""A folder of one format's files, marked by a `.govcard.json` that lists them."""
+
+
+def folder_outputs(name: str, produced: dict[str, str]) -> dict[str, str]:
+    """The files of format `name` as `govcard render` writes them: under exports/NAME/, with the
+    marker that makes the folder `govcard export`'s to replace too."""
+    folder = f"exports/{name}"
+    return {
+        **{f"{folder}/{relative}": text for relative, text in produced.items()},
+        f"{folder}/{output.MARKER}": output.marker_text(EXPORT, list(produced)),
+    }
+
+
+def is_export_folder(folder: Path) -> bool:
+    """Whether `folder` is a format's folder govcard wrote: named for a format, a folder (not a
+    link to one), marked, holding only the files its marker lists."""
+    return folder.name in FORMATS and not folder.is_symlink() and output.is_own(folder, EXPORT)
+
+
+def write_folder(produced: dict[str, str], folder: Path, inputs: Sequence[Path] = ()) -> None:
+    """Put a format's files in place of `folder`, as one atomic swap (govcard.output)."""
+
+    def fill(staging: Path) -> None:
+        for relative, text in sorted(produced.items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+
+    output.replace(folder, EXPORT, fill, inputs)
+
+
+def write_file(text: str, path: Path, inputs: Sequence[Path] = ()) -> None:
+    """Write a one-file export to `path` through an atomic rename. A file already there is
+    replaced only if it starts as the export does (its first line), so that a file govcard did
+    not write, the project file among them, is never overwritten."""
+    shown = str(path)
+    if path.is_dir():
+        raise GovcardError.at(shown, "is a folder; this format writes one file, give its path")
+    if path.exists():
+        if any(source.exists() and path.samefile(source) for source in inputs):
+            raise GovcardError.at(shown, "is a file this command reads; give another path")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                on_disk = handle.readline().rstrip("\n")
+        except OSError as exc:
+            raise GovcardError.at(shown, f"cannot be read: {exc.strerror or exc}") from None
+        if on_disk != text.split("\n", 1)[0]:
+            raise GovcardError.at(
+                shown,
+                "is a file govcard did not write (its first line is not the export's); "
+                "give a new path or remove it",
+            )
+    try:
+        output.write_text(path, text)
+    except OSError as exc:
+        raise output.write_error(path, exc) from None
