@@ -80,6 +80,16 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Write each text of `files` (relative POSIX path -> text) under `folder`, UTF-8 with LF,
+    in path order: how a staging folder is filled before `replace` swaps it in."""
+    for relative, text in sorted(files.items()):
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+
 class Interrupted(GovcardError):
     """Ctrl-C (or SIGTERM): one line saying what is on disk, exit 130."""
 

@@ -578,15 +578,7 @@ def write(outputs: dict[str, str], out_dir: Path, inputs: tuple[Path, ...] = ())
     """Write all outputs into a staging folder, then swap it in place of `out_dir` (see
     govcard.output). `out_dir` must be missing, empty, or a folder govcard rendered: marked by
     its governance.json and holding nothing else."""
-
-    def fill(staging: Path) -> None:
-        for relative, text in sorted(outputs.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-
-    output.replace(out_dir, OUTPUT, fill, inputs)
+    output.replace(out_dir, OUTPUT, lambda staging: output.write_files(staging, outputs), inputs)
 
 
 def _foreign_files(out_dir: Path) -> list[str]:

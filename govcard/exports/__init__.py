@@ -142,15 +142,7 @@ def is_export_folder(folder: Path) -> bool:
 
 def write_folder(produced: dict[str, str], folder: Path, inputs: Sequence[Path] = ()) -> None:
     """Put a format's files in place of `folder`, as one atomic swap (govcard.output)."""
-
-    def fill(staging: Path) -> None:
-        for relative, text in sorted(produced.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-
-    output.replace(folder, EXPORT, fill, inputs)
+    output.replace(folder, EXPORT, lambda staging: output.write_files(staging, produced), inputs)
 
 
 def write_file(text: str, path: Path, inputs: Sequence[Path] = ()) -> None:
