@@ -723,6 +723,7 @@ def export(file: str, to: str, output: str | None) -> None:
     from pathlib import Path
 
     from govcard import derive, exports, validation
+    from govcard.exports import writing
 
     exports.require(to, click.get_current_context().command_path)
     where = output or f"out/exports/{to}"
@@ -731,10 +732,10 @@ def export(file: str, to: str, output: str | None) -> None:
         produced = exports.files(derived, to)
         if output is not None and len(produced) == 1:
             [text] = produced.values()
-            exports.write_file(text, Path(output), inputs=(Path(file),))
+            writing.write_file(text, Path(output), inputs=(Path(file),))
             _say(f"wrote {output}")
             return
-        exports.write_folder(produced, Path(where), inputs=(Path(file),))
+        writing.write_folder(produced, Path(where), inputs=(Path(file),))
         _say(f"wrote {_count(len(produced), 'file')} to {where}")
 
 

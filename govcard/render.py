@@ -27,6 +27,7 @@ from markupsafe import Markup
 from govcard import exports, markdown, output
 from govcard.derive import Derived, ModelView, license_view
 from govcard.errors import GovcardError, printable
+from govcard.exports import writing
 from govcard.schema import Dataset
 
 if TYPE_CHECKING:
@@ -355,7 +356,7 @@ def render(
     outputs.update(eu_documents(derived, env, common))
     outputs[GOVERNANCE_JSON] = governance_json(derived)
     for name, produced in exports.every_format(derived).items():
-        outputs.update(exports.folder_outputs(name, produced))
+        outputs.update(writing.folder_outputs(name, produced))
     return outputs
 
 
@@ -611,7 +612,7 @@ def _foreign_exports(out_dir: Path) -> list[str]:
     if not folder.is_dir():
         return [EXPORTS] if os.path.lexists(folder) else []
     return [
-        f"{EXPORTS}/{p.name}" for p in sorted(folder.iterdir()) if not exports.is_export_folder(p)
+        f"{EXPORTS}/{p.name}" for p in sorted(folder.iterdir()) if not writing.is_export_folder(p)
     ]
 
 

@@ -12,20 +12,18 @@ names the extra that installs it (govcard.extras), and is skipped by `govcard re
 extra is missing.
 
 `govcard export FILE --to NAME` writes one format; `govcard render` writes every format whose
-extra is installed, each into `exports/NAME/` of its output. Adding a format is adding its
-module and a line to FORMATS.
+extra is installed, each into `exports/NAME/` of its output (govcard.exports.writing puts them on
+disk). Adding a format is adding its module and a line to FORMATS. This module imports little, so
+that the command line can list the formats without slowing `govcard --help`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from govcard import __version__, extras, output
-from govcard.errors import GovcardError
+from govcard import __version__
 
 if TYPE_CHECKING:
     from govcard.derive import Derived
@@ -80,12 +78,16 @@ def as_of(derived: Derived) -> str | None:
 
 def available(name: str) -> bool:
     """Whether the libraries format `name` needs are installed (nothing is imported)."""
+    from govcard import extras
+
     extra = FORMATS[name].extra
     return extra is None or extras.installed(extra)
 
 
 def require(name: str, where: str) -> None:
     """Raise extras.MissingExtra (one line, exit 2) when format `name` cannot run here."""
+    from govcard import extras
+
     extra = FORMATS[name].extra
     if extra is not None:
         extras.require(extra, where)
@@ -112,61 +114,3 @@ def skipped() -> list[str]:
 def every_format(derived: Derived) -> dict[str, dict[str, str]]:
     """The files of every format whose extra is installed, by format name."""
     return {name: files(derived, name) for name in FORMATS if available(name)}
-
-
-# --- writing -----------------------------------------------------------------------------------
-
-EXPORT = output.Kind(
-    name="export",
-    refusal="holds files govcard did not write ({files}); "
-    "export into an empty folder or one govcard wrote",
-)
-"""A folder of one format's files, marked by a `.govcard.json` that lists them."""
-
-
-def folder_outputs(name: str, produced: dict[str, str]) -> dict[str, str]:
-    """The files of format `name` as `govcard render` writes them: under exports/NAME/, with the
-    marker that makes the folder `govcard export`'s to replace too."""
-    folder = f"exports/{name}"
-    return {
-        **{f"{folder}/{relative}": text for relative, text in produced.items()},
-        f"{folder}/{output.MARKER}": output.marker_text(EXPORT, list(produced)),
-    }
-
-
-def is_export_folder(folder: Path) -> bool:
-    """Whether `folder` is a format's folder govcard wrote: named for a format, a folder (not a
-    link to one), marked, holding only the files its marker lists."""
-    return folder.name in FORMATS and not folder.is_symlink() and output.is_own(folder, EXPORT)
-
-
-def write_folder(produced: dict[str, str], folder: Path, inputs: Sequence[Path] = ()) -> None:
-    """Put a format's files in place of `folder`, as one atomic swap (govcard.output)."""
-    output.replace(folder, EXPORT, lambda staging: output.write_files(staging, produced), inputs)
-
-
-def write_file(text: str, path: Path, inputs: Sequence[Path] = ()) -> None:
-    """Write a one-file export to `path` through an atomic rename. A file already there is
-    replaced only if it starts as the export does (its first line), so that a file govcard did
-    not write, the project file among them, is never overwritten."""
-    shown = str(path)
-    if path.is_dir():
-        raise GovcardError.at(shown, "is a folder; this format writes one file, give its path")
-    if path.exists():
-        if any(source.exists() and path.samefile(source) for source in inputs):
-            raise GovcardError.at(shown, "is a file this command reads; give another path")
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                on_disk = handle.readline().rstrip("\n")
-        except OSError as exc:
-            raise GovcardError.at(shown, f"cannot be read: {exc.strerror or exc}") from None
-        if on_disk != text.split("\n", 1)[0]:
-            raise GovcardError.at(
-                shown,
-                "is a file govcard did not write (its first line is not the export's); "
-                "give a new path or remove it",
-            )
-    try:
-        output.write_text(path, text)
-    except OSError as exc:
-        raise output.write_error(path, exc) from None
