@@ -17,6 +17,7 @@ from govcard import __version__
 
 if TYPE_CHECKING:
     from govcard.carbon import Footprint
+    from govcard.derive import Derived
 
 
 class _Group(click.Group):
@@ -622,23 +623,31 @@ def publish(
 @click.option(
     "--for",
     "documents",
-    type=click.Choice(["eu"]),
+    type=click.Choice(["eu", "fmti"]),
     default="eu",
     show_default=True,
-    help="Which documents: eu (the training-content summary and the Model Documentation Form).",
+    help="Which documents: eu (the training-content summary and the Model Documentation Form), "
+    "or fmti (the indicators of the Foundation Model Transparency Index).",
 )
 def gaps(file: str, documents: str) -> None:
-    """List, field by field, what the facts still lack for the EU AI Act documents.
+    """List, field by field, what the facts still lack for the EU AI Act documents or the FMTI.
 
-    Exit 1 when a required field is missing; optional gaps are listed but do not fail.
+    For eu, exit 1 when a required field is missing; optional gaps are listed but do not fail.
+    For fmti, every indicator the facts do not disclose, or disclose partly, is listed with the
+    facts that would answer it; none is required, so the exit is 0.
 
     \b
     Example:
       govcard gaps examples/bigcode/project.yaml --for eu
+      govcard gaps examples/bigcode/project.yaml --for fmti
     """
     from govcard import derive, eu, validation
 
-    found = eu.gaps(derive.derive(validation.load(file)))
+    derived = derive.derive(validation.load(file))
+    if documents == "fmti":
+        _fmti_gaps(file, derived)
+        return
+    found = eu.gaps(derived)
     for gap in found:
         kind = "required" if gap.required else "optional"
         click.echo(f"{gap.document}: {gap.path}: {gap.what} ({kind})")
@@ -647,6 +656,30 @@ def gaps(file: str, documents: str) -> None:
     click.echo(f"{file}: {required} required and {optional} missing for {documents}")
     if required:
         raise click.exceptions.Exit(1)
+
+
+def _fmti_gaps(file: str, derived: Derived) -> None:
+    """`gaps --for fmti`: a line per indicator not disclosed in full, as `--for eu` writes them."""
+    from govcard.exports import fmti
+
+    found = fmti.gaps(derived)
+    for row in found:
+        answer = row.answer
+        if answer is None:
+            where, what = "(no field)", row.indicator.name
+        elif row.hits and not row.missing:
+            where, what = "(no field)", f"{row.indicator.name}: {'; '.join(answer.unrecorded)}"
+        else:
+            where = ", ".join(row.missing or [f.path for f in answer.facts])
+            what = row.indicator.name
+        status = "partly disclosed" if row.status == "partly" else "not disclosed"
+        click.echo(f"fmti: {where}: {what} ({status})")
+    partly = sum(row.status == "partly" for row in found)
+    total = len(fmti.indicators())
+    click.echo(
+        f"{file}: {len(found) - partly} of {total} indicators not disclosed and {partly} partly "
+        "disclosed for fmti"
+    )
 
 
 @cli.command()
@@ -666,11 +699,13 @@ def gaps(file: str, documents: str) -> None:
     help="Write nothing; list the stale files with a short diff, and exit 1 if there are any.",
 )
 def render(file: str, output: str, template_dir: str | None, check: bool) -> None:
-    """Render the Governance Card, a model card per model, and governance.json.
+    """Render the Governance Card, a model card per model, governance.json and the exports.
 
     \b
-    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md and OUTPUT/governance.json.
-    What the facts do not say is left out of the cards; the gaps are listed on stderr.
+    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md, OUTPUT/governance.json, and
+    OUTPUT/exports/<format>/ for every format of govcard export whose extra is installed (a
+    format left out is named on stderr). What the facts do not say is left out of the cards; the
+    gaps are listed on stderr.
 
     \b
     Example:
@@ -702,6 +737,65 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
         click.echo(f"gap: {gap}", err=True)
     for warning in derived.warnings:
         click.echo(f"warning: {warning}", err=True)
+    from govcard import exports
+
+    for note in exports.skipped():
+        click.echo(f"note: {note}", err=True)
+
+
+def _export_formats() -> list[str]:
+    from govcard.exports import FORMATS
+
+    return list(FORMATS)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    type=click.Choice(_export_formats()),
+    help="The format: fmti (a transparency report in the layout of the Foundation Model "
+    "Transparency Index, as CSV).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    metavar="PATH",
+    help="Where to write: the file, for a format that yields one file; else a folder, replaced "
+    "as a whole and only if govcard wrote it. Default: out/exports/<format>/.",
+)
+def export(file: str, to: str, output: str | None) -> None:
+    """Export the facts in a machine-readable format.
+
+    Every export names the govcard version and the date the facts are as of (project.as_of),
+    and is byte-identical from run to run. govcard render writes the same files under
+    OUTPUT/exports/<format>/.
+
+    \b
+    Example:
+      govcard export examples/bigcode/project.yaml --to fmti
+      govcard export examples/bigcode/project.yaml --to fmti -o bigcode-fmti.csv
+    """
+    from pathlib import Path
+
+    from govcard import derive, exports, validation
+    from govcard.exports import writing
+
+    exports.require(to, click.get_current_context().command_path)
+    where = output or f"out/exports/{to}"
+    with _writing(where):
+        derived = derive.derive(validation.load(file))
+        produced = exports.files(derived, to)
+        if output is not None and len(produced) == 1:
+            [text] = produced.values()
+            writing.write_file(text, Path(output), inputs=(Path(file),))
+            _say(f"wrote {output}")
+            return
+        writing.write_folder(produced, Path(where), inputs=(Path(file),))
+        _say(f"wrote {_count(len(produced), 'file')} to {where}")
 
 
 @cli.command()

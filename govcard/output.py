@@ -80,6 +80,16 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Write each text of `files` (relative POSIX path -> text) under `folder`, UTF-8 with LF,
+    in path order: how a staging folder is filled before `replace` swaps it in."""
+    for relative, text in sorted(files.items()):
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+
 class Interrupted(GovcardError):
     """Ctrl-C (or SIGTERM): one line saying what is on disk, exit 130."""
 
@@ -102,6 +112,9 @@ class Kind:
     foreign: Callable[[Path], list[str]] | None = None
     """What in a marked folder govcard did not write (it stops the replacement); by default, for
     a `.govcard.json` marker, the files the marker does not list."""
+    unmarked: Callable[[Path], list[str]] | None = None
+    """What in a folder without the marker govcard did not write; by default, everything in it.
+    (An output folder may hold only folders of another kind govcard wrote there first.)"""
 
 
 def marker_text(kind: Kind, files: Sequence[str]) -> str:
@@ -180,6 +193,14 @@ def files_in(folder: Path) -> set[str]:
     return found
 
 
+def is_own(folder: Path, kind: Kind) -> bool:
+    """Whether `folder` is govcard's folder of `kind`: marked, and holding nothing else."""
+    try:
+        return is_marked(folder, kind) and not _foreign(folder, kind, folder)
+    except GovcardError:
+        return False
+
+
 def check_replaceable(folder: Path, kind: Kind, inputs: Sequence[Path] = ()) -> Path:
     """Refuse, with one line, to replace `folder` unless it is missing, empty or govcard's own
     folder of `kind`; return its resolved path. `inputs` (the files a command reads) must not be
@@ -230,10 +251,16 @@ def _foreign(target: Path, kind: Kind, folder: Path) -> list[str]:
         raise write_error(folder, exc, target) from None
     if not entries:
         return []
-    # A folder without the marker is not govcard's, whatever its files are called.
+    # A folder without the marker is not govcard's, whatever its files are called (but for
+    # what its kind's `unmarked` allows).
     marker = _read_marker(target, kind)
     if marker is None:
-        return entries
+        if kind.unmarked is None:
+            return entries
+        try:
+            return kind.unmarked(target)
+        except OSError as exc:
+            raise write_error(folder, exc, target) from None
     try:
         if kind.foreign is not None:
             return kind.foreign(target)

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from govcard import markdown, output
+from govcard import exports, markdown, output
 from govcard.derive import Derived, ModelView, license_view
 from govcard.errors import GovcardError, printable
+from govcard.exports import writing
 from govcard.schema import Dataset
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ EU_DOCUMENTS = {
     "eu/training-content-summary.md": "eu/training_content_summary.md.j2",
     "eu/model-documentation.md": "eu/model_documentation.md.j2",
 }
+# The folder of the machine-readable exports (govcard.exports), one folder per format.
+EXPORTS = "exports"
 # Where each model card is, relative to the output directory.
 MODEL_CARD_PATH = "models/{id}/README.md"
 # From out/models/<id>/README.md (or out/datasets/<id>/README.md) to out/GOVERNANCE.md.
@@ -329,7 +332,8 @@ def render(
     governance_link: str = DEFAULT_GOVERNANCE_LINK,
     model_links: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Every output file, path relative to the output directory -> content.
+    """Every output file, path relative to the output directory -> content: the cards, the EU
+    documents, governance.json, and under exports/ every export whose extra is installed.
 
     `governance_link` is where model and dataset cards link the Governance Card, and
     `model_links` where the Governance Card links each model's card (by model id), for cards
@@ -361,6 +365,8 @@ def render(
         )
     outputs.update(eu_documents(derived, env, common))
     outputs[GOVERNANCE_JSON] = governance_json(derived)
+    for name, produced in exports.every_format(derived).items():
+        outputs.update(writing.folder_outputs(name, produced))
     return outputs
 
 
@@ -606,22 +612,14 @@ def tidy(text: str) -> str:
 
 # --- writing -----------------------------------------------------------------------------------
 
-_OWNED_TOP = {GOVERNANCE_CARD, GOVERNANCE_JSON, "models", "datasets", "eu"}
+_OWNED_TOP = {GOVERNANCE_CARD, GOVERNANCE_JSON, "models", "datasets", "eu", EXPORTS}
 
 
 def write(outputs: dict[str, str], out_dir: Path, inputs: tuple[Path, ...] = ()) -> None:
     """Write all outputs into a staging folder, then swap it in place of `out_dir` (see
     govcard.output). `out_dir` must be missing, empty, or a folder govcard rendered: marked by
     its governance.json and holding nothing else."""
-
-    def fill(staging: Path) -> None:
-        for relative, text in sorted(outputs.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-
-    output.replace(out_dir, OUTPUT, fill, inputs)
+    output.replace(out_dir, OUTPUT, lambda staging: output.write_files(staging, outputs), inputs)
 
 
 def _foreign_files(out_dir: Path) -> list[str]:
@@ -634,6 +632,7 @@ def _foreign_files(out_dir: Path) -> list[str]:
     if eu_folder.is_dir():
         known = {Path(path).name for path in EU_DOCUMENTS}
         foreign += [f"eu/{p.name}" for p in sorted(eu_folder.iterdir()) if p.name not in known]
+    foreign += _foreign_exports(out_dir)
     for kind in ("models", "datasets"):
         folder = out_dir / kind
         if not folder.is_dir():
@@ -647,12 +646,30 @@ def _foreign_files(out_dir: Path) -> list[str]:
     return foreign
 
 
+def _foreign_exports(out_dir: Path) -> list[str]:
+    """What in OUTPUT/exports/ is not a format's folder govcard wrote."""
+    folder = out_dir / EXPORTS
+    if not folder.is_dir():
+        return [EXPORTS] if os.path.lexists(folder) else []
+    return [
+        f"{EXPORTS}/{p.name}" for p in sorted(folder.iterdir()) if not writing.is_export_folder(p)
+    ]
+
+
+def _unmarked_files(out_dir: Path) -> list[str]:
+    """What stops an output folder without governance.json from being rendered into: anything
+    but the exports `govcard export` wrote there before."""
+    entries = sorted(p.name for p in out_dir.iterdir())
+    return [name for name in entries if name != EXPORTS] + _foreign_exports(out_dir)
+
+
 OUTPUT = output.Kind(
     name="",
     marker=GOVERNANCE_JSON,
     refusal="holds files govcard did not write ({files}); "
     "render into an empty directory or one govcard wrote",
     foreign=_foreign_files,
+    unmarked=_unmarked_files,
 )
 
 

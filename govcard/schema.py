@@ -322,7 +322,8 @@ class Project(Facts):
     homepage: Url | None = Field(None, description="The project's website.")
     as_of: Date | None = Field(
         None,
-        description="The date the facts in this file are as of; the site shows it on every page.",
+        description="The date the facts are as of: what was published up to that day. The site "
+        "shows it on every page and exports name it; without it they say the date is not stated.",
     )
     organizations: list[Organization] = Field(
         default_factory=list, description="Organizations that run or support it."

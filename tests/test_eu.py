@@ -1488,6 +1488,8 @@ def test_render_writes_the_eu_documents_and_dataset_cards(rendered) -> None:
             "datasets/web/README.md",
             SUMMARY,
             FORM,
+            "exports/fmti/.govcard.json",
+            "exports/fmti/fmti-report.csv",
         ]
     )
 

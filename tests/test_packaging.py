@@ -3,6 +3,7 @@ core install, without extras, runs what CI needs and names the extra a command l
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -139,7 +140,10 @@ def test_the_core_install_validates_renders_checks_and_accounts(
     """The CI commands: the README's render of the example, its cards checked, carbon figures."""
     result = run(installed, "render", str(EXAMPLE), "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "wrote 9 files to out\n"
+    assert result.stdout == "wrote 11 files to out\n"
+    # The FMTI export reads its indicators from the package's data files.
+    with open(tmp_path / "out" / "exports" / "fmti" / "fmti-report.csv", encoding="utf-8") as f:
+        assert len(list(csv.reader(f))) == 1 + 100  # the header, a row per indicator
     result = run(installed, "check", "out/models/", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.endswith("3 cards checked: 0 errors, 0 warnings, 0 notes\n")

@@ -27,6 +27,8 @@ from govcard.schema import ProjectFile
 ROOT = Path(__file__).resolve().parents[1]
 # The EU AI Act documents every render writes.
 EU = ["eu/model-documentation.md", "eu/training-content-summary.md"]
+# The exports every render writes (those of the core install), each format's folder marked.
+EXPORTS = ["exports/fmti/.govcard.json", "exports/fmti/fmti-report.csv"]
 EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bigcode"
 UPDATE_HINT = (
@@ -207,6 +209,7 @@ def test_example_matches_the_golden_files(example: dict[str, str], update_golden
         "datasets/the-stack/README.md",
         "datasets/starcoderdata/README.md",
         *EU,
+        *EXPORTS,
     }
     assert set(example) == expected
     golden = snapshot(GOLDEN) if GOLDEN.is_dir() else {}
@@ -499,7 +502,13 @@ def test_a_dataset_card_without_facts_has_a_name_only(rendered) -> None:
 
 def test_sections_without_facts_are_left_out(rendered) -> None:
     outputs = rendered(MINIMAL)
-    assert sorted(outputs) == ["GOVERNANCE.md", *EU, "governance.json", "models/m/README.md"]
+    assert sorted(outputs) == [
+        "GOVERNANCE.md",
+        *EU,
+        *EXPORTS,
+        "governance.json",
+        "models/m/README.md",
+    ]
     for name, text in outputs.items():
         assert "None" not in text, name
         assert "null" not in text, name
@@ -528,7 +537,7 @@ def test_sections_without_facts_are_left_out(rendered) -> None:
 
 def test_project_with_only_a_name(rendered) -> None:
     outputs = rendered("project: {name: Bare}\n")
-    assert sorted(outputs) == ["GOVERNANCE.md", *EU, "governance.json"]
+    assert sorted(outputs) == ["GOVERNANCE.md", *EU, *EXPORTS, "governance.json"]
     governance = outputs["GOVERNANCE.md"]
     assert headings(governance) == ["# Bare Governance Card"]
     assert "None" not in governance
@@ -854,7 +863,7 @@ def test_gaps_are_printed_on_stderr(write) -> None:
     )
     result = run("render", "project.yaml", "-o", "out")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "wrote 7 files to out\n"
+    assert result.stdout == "wrote 9 files to out\n"
     assert result.stderr.splitlines() == [
         "gap: models[base]: dataset d has no hub_id, so the card metadata leaves it out",
         "gap: models[base]: no training facts; carbon footprint not reported",
@@ -1248,7 +1257,7 @@ def test_check_after_render_is_up_to_date(workdir: Path) -> None:
     before = snapshot(Path("out"))
     result = run("render", str(EXAMPLE), "-o", "out", "--check")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "out: up to date (9 files)\n"
+    assert result.stdout == "out: up to date (11 files)\n"
     assert snapshot(Path("out")) == before
 
 
@@ -1323,6 +1332,7 @@ def test_stale_model_folder_disappears(write, workdir: Path) -> None:
     assert sorted(snapshot(Path("out"))) == [
         "GOVERNANCE.md",
         *EU,
+        *EXPORTS,
         "governance.json",
         "models/a/README.md",
     ]
@@ -1340,6 +1350,7 @@ def test_check_lists_changed_files_and_writes_nothing(write, workdir: Path) -> N
     assert [line for line in result.stdout.splitlines() if not line.startswith("  ")] == [
         "changed: out/GOVERNANCE.md",
         *(f"changed: out/{path}" for path in EU),
+        "changed: out/exports/fmti/fmti-report.csv",  # the report names the models
         "changed: out/governance.json",
         "changed: out/models/b/README.md",
     ]
@@ -1377,7 +1388,7 @@ def test_check_diffs_are_short(write, workdir: Path) -> None:
     assert lines[start + render.DIFF_LINES_PER_FILE - 1].endswith(" more lines of difference")
     # Past the budget, a changed file is listed alone; every one is listed.
     listed = [line for line in lines if line.startswith("changed: ")]
-    assert len(listed) == 4 + 40
+    assert len(listed) == 5 + 40
     assert lines[-1] == "changed: out/models/m9/README.md"
 
 
@@ -1428,6 +1439,7 @@ def test_check_without_output_lists_missing_files(write, workdir: Path) -> None:
     assert result.stdout.splitlines() == [
         "missing: out/GOVERNANCE.md",
         *(f"missing: out/{path}" for path in EU),
+        *(f"missing: out/{path}" for path in EXPORTS),
         "missing: out/governance.json",
         "missing: out/models/a/README.md",
         "missing: out/models/b/README.md",
