@@ -320,6 +320,11 @@ class Project(Facts):
     name: Name = Field(description="The project's name. The only required key in the whole file.")
     description: Text | None = Field(None, description="What the project is, in a paragraph.")
     homepage: Url | None = Field(None, description="The project's website.")
+    as_of: Date | None = Field(
+        None,
+        description="The date the facts are as of; the exports (Croissant, CycloneDX) carry it "
+        "as their date.",
+    )
     organizations: list[Organization] = Field(
         default_factory=list, description="Organizations that run or support it."
     )
