@@ -610,7 +610,8 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
     """Render the Governance Card, a model card per model, and governance.json.
 
     \b
-    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md and OUTPUT/governance.json.
+    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md (with the evaluation results
+    on Hub datasets in OUTPUT/models/<id>/.eval_results/govcard.yaml) and OUTPUT/governance.json.
     What the facts do not say is left out of the cards; the gaps are listed on stderr.
 
     \b

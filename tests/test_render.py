@@ -204,6 +204,8 @@ def test_example_matches_the_golden_files(example: dict[str, str], update_golden
         "GOVERNANCE.md",
         "governance.json",
         *(f"models/{model}/README.md" for model in EXAMPLE_MODELS),
+        # SantaCoder's results are the example's only ones on a Hub dataset (nuprl/MultiPL-E).
+        "models/santacoder/.eval_results/govcard.yaml",
         "datasets/the-stack/README.md",
         "datasets/starcoderdata/README.md",
         *EU,
@@ -862,6 +864,8 @@ def test_gaps_are_printed_on_stderr(write) -> None:
         "gap: models[x]: base model base has no hub_id, so base_model is left out",
         "gap: models[x]: carbon footprint not computable "
         "(missing gpu_power_w, carbon_intensity_kg_per_kwh or location)",
+        "gap: models[x]: the evaluation on D names no Hub dataset (dataset_id ORG/NAME), so "
+        ".eval_results leaves it out",
     ]
     assert card_data(Path("out/models/base/README.md").read_text()).datasets == [
         "bigcode/the-stack"
@@ -1248,7 +1252,7 @@ def test_check_after_render_is_up_to_date(workdir: Path) -> None:
     before = snapshot(Path("out"))
     result = run("render", str(EXAMPLE), "-o", "out", "--check")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "out: up to date (9 files)\n"
+    assert result.stdout == "out: up to date (10 files)\n"
     assert snapshot(Path("out")) == before
 
 
@@ -1499,6 +1503,9 @@ def test_governance_json_has_the_facts_and_everything_derived(example: dict[str,
     assert derived["gaps"] == [
         "models[santacoder]: no intended use",
         "models[santacoder]: no limitations",
+        # HumanEval, MBPP and DS-1000 are given by dataset type, not as Hub datasets.
+        "models[starcoderbase]: the evaluation on HumanEval names no Hub dataset (dataset_id "
+        "ORG/NAME), so .eval_results leaves it out",
         "models[starcoderbase]: no intended use",
         # The fine-tune's GPU-hours are published (model card); its power and grid are not.
         "models[starcoder]: carbon footprint not computable (missing gpu_power_w, "
@@ -1506,6 +1513,11 @@ def test_governance_json_has_the_facts_and_everything_derived(example: dict[str,
         "NVIDIA A100 SXM4 40GB (400 W) or NVIDIA A100 PCIe 40GB (250 W) or NVIDIA A100 SXM4 "
         "80GB (400 W) or NVIDIA A100 PCIe 80GB (300 W): name the board in hardware, or give "
         "gpu_power_w",
+        *(
+            f"models[starcoder]: the evaluation on {name} names no Hub dataset (dataset_id "
+            "ORG/NAME), so .eval_results leaves it out"
+            for name in ("HumanEval (Prompted)", "MBPP", "DS-1000 (Overall Completion)")
+        ),
     ]
 
 
