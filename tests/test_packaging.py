@@ -19,7 +19,7 @@ EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the built wheel installed as `pip install govcard` would: with its core
-    dependencies, from the package index, and none of the extras (site, carbon)."""
+    dependencies, from the package index, and none of the extras (site, carbon, export)."""
     tmp = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -121,7 +121,8 @@ def test_the_core_install_has_no_extra(installed: Path, tmp_path: Path) -> None:
             str(installed / "bin" / "python"),
             "-c",
             "import importlib.util as u;"
-            "print(*[m for m in ('mkdocs', 'material', 'codecarbon', 'pandas') if u.find_spec(m)])",
+            "print(*[m for m in ('mkdocs', 'material', 'codecarbon', 'pandas', 'mlcroissant',"
+            " 'cyclonedx') if u.find_spec(m)])",
         ],
         cwd=tmp_path,
         env=_outside(),
@@ -129,7 +130,7 @@ def test_the_core_install_has_no_extra(installed: Path, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     ).stdout
-    assert found.strip() == "", "the core install must not pull the site or carbon extras"
+    assert found.strip() == "", "the core install must not pull the site, carbon or export extras"
 
 
 @pytest.mark.slow
