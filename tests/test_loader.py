@@ -1206,8 +1206,8 @@ def test_long_keys_are_cut_in_problems(errors) -> None:
     (line,) = errors(f"project:\n  name: X\n  ? {key}\n  : 1\n")
     assert line == (
         f"project.yaml:3:5: project['{'k' * 57}...']: unknown key '{'k' * 56}... "
-        "(allowed keys: name, description, homepage, organizations, contacts, participation, "
-        "decision_making, working_groups, funding, values, social_impact, provider, "
+        "(allowed keys: name, description, homepage, as_of, organizations, contacts, "
+        "participation, decision_making, working_groups, funding, values, social_impact, provider, "
         "code_of_conduct, communication, ip_policy, in_kind_support, events, license_governance)"
     )
     (line,) = errors(f"project:\n  name: X\n  ? {key}\n  : 1\n  ? {key}\n  : 2\n")
