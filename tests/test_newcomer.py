@@ -63,4 +63,4 @@ def test_the_main_job_runs_from_a_clean_clone(tmp_path: Path) -> None:
     )
     cards = sorted(p.parent.name for p in out.glob("models/*/README.md"))
     assert cards == ["santacoder", "starcoder", "starcoderbase"]
-    assert "wrote 9 files to out" in result.stdout
+    assert "wrote 10 files to out" in result.stdout

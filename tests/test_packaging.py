@@ -140,7 +140,7 @@ def test_the_core_install_validates_renders_checks_and_accounts(
     """The CI commands: the README's render of the example, its cards checked, carbon figures."""
     result = run(installed, "render", str(EXAMPLE), "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "wrote 9 files to out\n"
+    assert result.stdout == "wrote 10 files to out\n"
     result = run(installed, "check", "out/models/", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.endswith("3 cards checked: 0 errors, 0 warnings, 0 notes\n")
