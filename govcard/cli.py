@@ -570,7 +570,8 @@ def publish(
 ) -> None:
     """Publish the site to a static Space, and the model and dataset cards to their repos.
 
-    The cards go with --models and --datasets, each beside GOVERNANCE.md. Every repo is read
+    The cards go with --models and --datasets, each beside GOVERNANCE.md (and a model's
+    evaluation results on Hub datasets, .eval_results/govcard.yaml). Every repo is read
     first; nothing is written unless all of them can be. Each then gets one atomic commit that
     adds and updates the changed files (and, in the Space, deletes the stale ones); a missing
     repo is created; running it again is safe. A model or dataset repo's README.md that govcard
@@ -702,8 +703,9 @@ def render(file: str, output: str, template_dir: str | None, check: bool) -> Non
     """Render the Governance Card, a model card per model, governance.json and the exports.
 
     \b
-    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md, OUTPUT/governance.json, and
-    OUTPUT/exports/<format>/ for every format of govcard export whose extra is installed (a
+    Writes OUTPUT/GOVERNANCE.md, OUTPUT/models/<id>/README.md (with the evaluation results
+    on Hub datasets in OUTPUT/models/<id>/.eval_results/govcard.yaml), OUTPUT/governance.json,
+    and OUTPUT/exports/<format>/ for every format of govcard export whose extra is installed (a
     format left out is named on stderr). What the facts do not say is left out of the cards; the
     gaps are listed on stderr.
 
@@ -778,10 +780,12 @@ def export(file: str, to: str, output: str | None) -> None:
     Example:
       govcard export examples/bigcode/project.yaml --to fmti
       govcard export examples/bigcode/project.yaml --to fmti -o bigcode-fmti.csv
+      govcard export examples/bigcode/project.yaml --to cyclonedx -o bom.json
     """
     from pathlib import Path
 
     from govcard import derive, exports, validation
+    from govcard.errors import GovcardError
     from govcard.exports import writing
 
     exports.require(to, click.get_current_context().command_path)
@@ -789,6 +793,11 @@ def export(file: str, to: str, output: str | None) -> None:
     with _writing(where):
         derived = derive.derive(validation.load(file))
         produced = exports.files(derived, to)
+        if not produced:
+            raise GovcardError.at(
+                file,
+                f"the facts hold nothing the {to} export writes ({exports.FORMATS[to].summary})",
+            )
         if output is not None and len(produced) == 1:
             [text] = produced.values()
             writing.write_file(text, Path(output), inputs=(Path(file),))

@@ -6,12 +6,13 @@ the Hub metadata, and the gaps — what the facts do not say and the cards there
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from govcard import carbon, licenses
 from govcard.loader import Project
-from govcard.schema import Dataset, Model, OtherLicense
+from govcard.schema import Dataset, EvalResult, Model, OtherLicense
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ def license_view(value: str | OtherLicense | None) -> LicenseView | None:
     return LicenseView(id=value, name=licenses.hub_license_ids()[value], url=None, rail=None)
 
 
+_HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def hub_dataset(result: EvalResult) -> str | None:
+    """The Hub dataset (ORG/NAME) an evaluation result was measured on, if its dataset_id is one;
+    a bare dataset type (`openai_humaneval`) is not."""
+    found = result.dataset_id
+    return found if found is not None and _HUB_ID.fullmatch(found) else None
+
+
 def derive(project: Project) -> Derived:
     """Derive footprints, licenses and references for every model; collect the gaps."""
     facts = project.facts
@@ -104,6 +115,12 @@ def derive(project: Project) -> Derived:
             )
         if not model.evaluation:
             gaps.append(f"{where}: no evaluation results")
+        for result in model.evaluation:
+            if hub_dataset(result) is None:
+                gaps.append(
+                    f"{where}: the evaluation on {result.dataset} names no Hub dataset "
+                    "(dataset_id ORG/NAME), so .eval_results leaves it out"
+                )
         for name in ("intended_use", "limitations", "citation"):
             if getattr(model, name) is None:
                 gaps.append(f"{where}: no {name.replace('_', ' ')}")

@@ -1,10 +1,12 @@
 """The optional parts of govcard, and the error a command gives when it needs one that is missing.
 
 `pip install govcard` runs validate, render, check, gaps, init, schema and carbon with explicit
-intensities. Two extras add the rest (`govcard[all]` has both):
+intensities. Three extras add the rest (`govcard[all]` has them all):
 
 - `site`: MkDocs and MkDocs-Material, for `govcard site build`, `site serve` and `publish`;
-- `carbon`: codecarbon and its data stack (pandas), to look up a grid intensity by location.
+- `carbon`: codecarbon and its data stack (pandas), to look up a grid intensity by location;
+- `export`: mlcroissant and cyclonedx-python-lib, for the Croissant and CycloneDX exports (SPDX
+  license ids, and the validators of both formats).
 
 A missing extra is found before anything is imported, so the error is one line that says what to
 install, never an ImportError's traceback.
@@ -19,6 +21,7 @@ from govcard.errors import GovcardError, Problem
 PACKAGES: dict[str, tuple[str, ...]] = {
     "site": ("mkdocs", "material"),  # material: mkdocs-material's theme, which MkDocs finds by name
     "carbon": ("codecarbon",),
+    "export": ("mlcroissant", "cyclonedx"),
 }
 """The importable packages each extra provides."""
 

@@ -64,6 +64,9 @@ class Target:
     files: dict[str, bytes]
     delete_stale: bool
     """Delete remote files that are not in `files` (the Space); model repos keep their weights."""
+    owned: frozenset[str] = frozenset()
+    """Files govcard writes into a repo that keeps the others: deleted when the facts no longer
+    give them (a model's `.eval_results/govcard.yaml`, never the results others added)."""
 
     @property
     def guards_readme(self) -> bool:
@@ -231,22 +234,36 @@ def targets(
         derived, template_dir, governance_link=render.GOVERNANCE_CARD, model_links=links
     )
     governance = outputs[render.GOVERNANCE_CARD].encode("utf-8")
-    cards: list[tuple[str, str | None, str]] = []
+    # Each card's repo, the card's path in the output, and the output's other files for the repo.
+    cards: list[tuple[str, str | None, str, dict[str, str]]] = []
+    results = f".eval_results/{render.EVAL_RESULTS_FILE}"
     if models:
         cards += [
-            ("model", v.model.hub_id, render.MODEL_CARD_PATH.format(id=v.model.id))
+            (
+                "model",
+                v.model.hub_id,
+                render.MODEL_CARD_PATH.format(id=v.model.id),
+                {results: render.EVAL_RESULTS_PATH.format(id=v.model.id)},
+            )
             for v in derived.models
         ]
     if datasets:
         cards += [
-            ("dataset", d.hub_id, f"datasets/{d.id}/README.md")
+            ("dataset", d.hub_id, f"datasets/{d.id}/README.md", {})
             for d in derived.project.facts.datasets
         ]
-    for repo_type, hub_id, card in cards:
+    for repo_type, hub_id, card, beside in cards:
         if hub_id is not None:
-            readme = outputs[card].encode("utf-8")
-            repo_files = {"README.md": readme, render.GOVERNANCE_CARD: governance}
-            result.append(Target(hub_id, repo_type, repo_files, delete_stale=False))
+            repo_files = {
+                "README.md": outputs[card].encode("utf-8"),
+                render.GOVERNANCE_CARD: governance,
+            }
+            for path, rendered in beside.items():
+                if rendered in outputs:
+                    repo_files[path] = outputs[rendered].encode("utf-8")
+            result.append(
+                Target(hub_id, repo_type, repo_files, delete_stale=False, owned=frozenset(beside))
+            )
     return result
 
 
@@ -581,20 +598,35 @@ class _Hub:
         """The target's repo: whether it exists, its head commit, its files, and its README.md
         when govcard would change one that it guards."""
         from huggingface_hub.errors import RepositoryNotFoundError
-        from huggingface_hub.hf_api import RepoFile
+        from huggingface_hub.hf_api import RepoFile, RepoFolder
 
         try:
             info = self.api.repo_info(target.repo_id, repo_type=target.repo_type)
         except RepositoryNotFoundError:
             return Remote(exists=False)
+
+        def listed(folder: str | None = None) -> list[Any]:
+            return list(
+                self.api.list_repo_tree(
+                    target.repo_id,
+                    path_in_repo=folder,
+                    repo_type=target.repo_type,
+                    revision=info.sha,
+                    recursive=target.delete_stale,
+                )
+            )
+
+        tree = listed()
+        if not target.delete_stale:
+            # A model repo is listed at its top only (it may hold thousands of files), and in
+            # the folders govcard writes into (.eval_results/).
+            folders = {p.rsplit("/", 1)[0] for p in {*target.files, *target.owned} if "/" in p}
+            for item in list(tree):
+                if isinstance(item, RepoFolder) and item.path in folders:
+                    tree += listed(item.path)
         files = {
             item.path: item.lfs.sha256 if item.lfs else item.blob_id
-            for item in self.api.list_repo_tree(
-                target.repo_id,
-                repo_type=target.repo_type,
-                revision=info.sha,
-                recursive=target.delete_stale,
-            )
+            for item in tree
             if isinstance(item, RepoFile)
         }
         remote = Remote(exists=True, head=info.sha, files=files)
@@ -671,6 +703,8 @@ def _plan(target: Target, remote: Remote) -> Plan:
             plan.changed.append(path)
     if target.delete_stale:
         plan.deleted = sorted(set(remote.files) - set(target.files) - KEEP_REMOTE)
+    else:
+        plan.deleted = sorted((target.owned & set(remote.files)) - set(target.files))
     return plan
 
 

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from govcard import exports, markdown, output
-from govcard.derive import Derived, ModelView, license_view
+from govcard.derive import Derived, ModelView, hub_dataset, license_view
 from govcard.errors import GovcardError, printable
 from govcard.exports import writing
 from govcard.schema import Dataset
 
 if TYPE_CHECKING:
     import jinja2
+    from huggingface_hub import EvalResultEntry
 
 GOVERNANCE_CARD = "GOVERNANCE.md"
 GOVERNANCE_JSON = "governance.json"
@@ -46,6 +47,10 @@ EU_DOCUMENTS = {
 EXPORTS = "exports"
 # Where each model card is, relative to the output directory.
 MODEL_CARD_PATH = "models/{id}/README.md"
+# Beside it, the evaluation results in the Hub's `.eval_results/` form: the one file of that
+# folder govcard writes, so that results others add to the model repo stay theirs.
+EVAL_RESULTS_FILE = "govcard.yaml"
+EVAL_RESULTS_PATH = "models/{id}/.eval_results/" + EVAL_RESULTS_FILE
 # From out/models/<id>/README.md (or out/datasets/<id>/README.md) to out/GOVERNANCE.md.
 DEFAULT_GOVERNANCE_LINK = "../../GOVERNANCE.md"
 # The line under the front matter of every model and dataset card, by which `govcard publish`
@@ -244,6 +249,43 @@ def card_metadata(view: ModelView) -> dict[str, Any]:
     return dict(data.to_dict())  # type: ignore[no-untyped-call]
 
 
+def eval_result_entries(view: ModelView) -> list[EvalResultEntry]:
+    """A model's evaluation results as huggingface_hub's `EvalResultEntry`, for the Hub's
+    `.eval_results/*.yaml`: those on a Hub dataset (ORG/NAME), the benchmark whose leaderboard
+    lists them. The task is the dataset config, else the benchmark's `default` task; the notes
+    name the result's dataset and metric, which the format has no field for."""
+    from huggingface_hub import EvalResultEntry
+
+    entries = []
+    for result in view.model.evaluation:
+        dataset = hub_dataset(result)
+        if dataset is None:
+            continue
+        entries.append(
+            EvalResultEntry(
+                dataset_id=dataset,
+                task_id=result.dataset_config or "default",
+                value=result.value,
+                source_url=result.source,
+                notes=f"{result.dataset}, {result.metric}",
+            )
+        )
+    return entries
+
+
+def eval_results(view: ModelView) -> str | None:
+    """The model's `.eval_results/govcard.yaml`, written with huggingface_hub's
+    `eval_result_entries_to_yaml`; None when no result is on a Hub dataset."""
+    import yaml
+    from huggingface_hub import eval_result_entries_to_yaml
+
+    entries = eval_result_entries(view)
+    if not entries:
+        return None
+    data = eval_result_entries_to_yaml(entries)
+    return str(yaml.dump(data, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False))
+
+
 def metadata_yaml(metadata: dict[str, Any]) -> str:
     """Card metadata as `CardData.to_yaml()` writes it, through libyaml when it is available.
 
@@ -349,6 +391,9 @@ def render(
         outputs[MODEL_CARD_PATH.format(id=view.model.id)] = mark_generated(
             render_template(env, MODEL_TEMPLATE, context)
         )
+        results = eval_results(view)
+        if results is not None:
+            outputs[EVAL_RESULTS_PATH.format(id=view.model.id)] = results
     facts = derived.project.facts
     for dataset in facts.datasets:
         context = {
@@ -366,7 +411,8 @@ def render(
     outputs.update(eu_documents(derived, env, common))
     outputs[GOVERNANCE_JSON] = governance_json(derived)
     for name, produced in exports.every_format(derived).items():
-        outputs.update(writing.folder_outputs(name, produced))
+        if produced:  # a format with nothing to say of these facts (Croissant, no datasets)
+            outputs.update(writing.folder_outputs(name, produced))
     return outputs
 
 
@@ -642,6 +688,14 @@ def _foreign_files(out_dir: Path) -> list[str]:
                 foreign.append(f"{kind}/{card_folder.name}")
                 continue
             extra = sorted(p.name for p in card_folder.iterdir() if p.name != "README.md")
+            results = card_folder / ".eval_results"
+            if kind == "models" and results.is_dir() and not results.is_symlink():
+                extra.remove(results.name)
+                extra += [
+                    f"{results.name}/{p.name}"
+                    for p in sorted(results.iterdir())
+                    if p.name != EVAL_RESULTS_FILE
+                ]
             foreign += [f"{kind}/{card_folder.name}/{name}" for name in extra]
     return foreign
 

@@ -1488,7 +1488,10 @@ def test_render_writes_the_eu_documents_and_dataset_cards(rendered) -> None:
             "datasets/web/README.md",
             SUMMARY,
             FORM,
-            "exports/fmti/.govcard.json",
+            # The exports (test_render.py and test_exports.py test them).
+            *(f"exports/{name}/.govcard.json" for name in ("croissant", "cyclonedx", "fmti")),
+            "exports/croissant/web.json",
+            "exports/cyclonedx/cyclonedx.json",
             "exports/fmti/fmti-report.csv",
         ]
     )

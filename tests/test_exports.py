@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import run, snapshot
 
-from govcard import derive, exports, loader
+from govcard import __version__, derive, exports, loader
 from govcard.exports import fmti
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +19,8 @@ project: {name: P, as_of: 2025-01-31}
 models:
   - {id: m, name: M, license: mit, parameters: 1000}
 """
+# With a dataset, every format has something to write (Croissant describes datasets).
+WITH_DATASET = PROJECT + "datasets:\n  - {id: d, name: D}\n"
 REPORT = "out/exports/fmti/fmti-report.csv"
 
 
@@ -32,7 +34,7 @@ def hidden(folder: Path) -> list[str]:
 
 
 def test_every_format_has_a_module_with_files(write) -> None:
-    derived = derive.derive(loader.load(write(PROJECT)))
+    derived = derive.derive(loader.load(write(WITH_DATASET)))
     for name in exports.FORMATS:
         produced = exports.files(derived, name)
         assert produced and all(isinstance(text, str) for text in produced.values()), name
@@ -66,7 +68,8 @@ def test_export_to_a_file_writes_that_file(write, workdir: Path) -> None:
 def test_exports_are_byte_identical_across_runs(workdir: Path) -> None:
     outputs = []
     for _ in range(2):
-        assert run("export", str(EXAMPLE), "--to", "fmti").exit_code == 0
+        for name in exports.FORMATS:
+            assert run("export", str(EXAMPLE), "--to", name).exit_code == 0
         assert run("render", str(EXAMPLE), "-o", "rendered").exit_code == 0
         outputs.append((snapshot(Path("out/exports")), snapshot(Path("rendered/exports"))))
     assert outputs[0] == outputs[1]
@@ -74,14 +77,46 @@ def test_exports_are_byte_identical_across_runs(workdir: Path) -> None:
 
 
 def test_every_export_names_the_govcard_version_and_the_as_of_date(write, workdir: Path) -> None:
-    write(PROJECT)
-    assert run("export", "project.yaml", "--to", "fmti").exit_code == 0
-    for name, data in snapshot(Path("out/exports")).items():
+    write(WITH_DATASET)
+    for name in exports.FORMATS:
+        assert run("export", "project.yaml", "--to", name).exit_code == 0
+    written = snapshot(Path("out/exports"))
+    assert {name.split("/")[0] for name in written} == set(exports.FORMATS)
+    for name, data in written.items():
         if name.endswith(".govcard.json"):
             continue
         text = data.decode("utf-8")
-        assert exports.generator() in text, name
+        assert "govcard" in text and __version__ in text, name
         assert "2025-01-31" in text, name
+
+
+def test_a_format_with_nothing_to_write_says_so(write, workdir: Path) -> None:
+    write(PROJECT)  # no datasets: no Croissant file
+    result = run("export", "project.yaml", "--to", "croissant")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "project.yaml: the facts hold nothing the croissant export writes (Croissant 1.1 with the "
+        "Responsible-AI vocabulary, a file per dataset)\n"
+    )
+    assert sorted(p.name for p in workdir.iterdir()) == ["project.yaml"]
+    # govcard render leaves the format's folder out.
+    assert run("render", "project.yaml", "-o", "out").exit_code == 0
+    assert sorted(p.name for p in Path("out/exports").iterdir()) == ["cyclonedx", "fmti"]
+
+
+def test_another_tool_s_json_is_never_overwritten(write, workdir: Path) -> None:
+    # A JSON file starts with "{" as the BOM does: it must also name govcard to be replaced.
+    write(PROJECT)
+    write('{\n  "bomFormat": "CycloneDX"\n}\n', "bom.json")
+    before = snapshot(workdir)
+    result = run("export", "project.yaml", "--to", "cyclonedx", "-o", "bom.json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bom.json: is a file govcard did not write")
+    assert snapshot(workdir) == before
+    # The BOM govcard wrote is replaced.
+    Path("bom.json").unlink()
+    assert run("export", "project.yaml", "--to", "cyclonedx", "-o", "bom.json").exit_code == 0
+    assert run("export", "project.yaml", "--to", "cyclonedx", "-o", "bom.json").exit_code == 0
 
 
 @pytest.mark.parametrize("output", [None, "p.csv"])
@@ -101,7 +136,10 @@ def test_an_unknown_format_is_refused(write, workdir: Path) -> None:
     write(PROJECT)
     result = run("export", "project.yaml", "--to", "pdf")
     assert result.exit_code == 2
-    assert "Invalid value for '--to': 'pdf' is not 'fmti'" in result.stderr
+    assert (
+        "Invalid value for '--to': 'pdf' is not one of 'fmti', 'croissant', 'cyclonedx'"
+        in result.stderr
+    )
     assert sorted(p.name for p in workdir.iterdir()) == ["project.yaml"]
 
 
@@ -111,7 +149,8 @@ def test_an_unknown_format_is_refused(write, workdir: Path) -> None:
         ("project.yaml", "is a file this command reads; give another path"),
         (
             "notes.csv",
-            "is a file govcard did not write (its first line is not the export's); give a new path or remove it",
+            "is a file govcard did not write (it does not start as the export does, or does not name "
+            "govcard); give a new path or remove it",
         ),
         ("folder", "is a folder; this format writes one file, give its path"),
     ],

@@ -63,5 +63,5 @@ def test_the_main_job_runs_from_a_clean_clone(tmp_path: Path) -> None:
     )
     cards = sorted(p.parent.name for p in out.glob("models/*/README.md"))
     assert cards == ["santacoder", "starcoder", "starcoderbase"]
-    assert "wrote 11 files to out" in result.stdout
+    assert "wrote 12 files to out" in result.stdout
     assert (out / "exports" / "fmti" / "fmti-report.csv").is_file()

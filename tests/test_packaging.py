@@ -20,7 +20,7 @@ EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the built wheel installed as `pip install govcard` would: with its core
-    dependencies, from the package index, and none of the extras (site, carbon)."""
+    dependencies, from the package index, and none of the extras (site, carbon, export)."""
     tmp = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -122,7 +122,8 @@ def test_the_core_install_has_no_extra(installed: Path, tmp_path: Path) -> None:
             str(installed / "bin" / "python"),
             "-c",
             "import importlib.util as u;"
-            "print(*[m for m in ('mkdocs', 'material', 'codecarbon', 'pandas') if u.find_spec(m)])",
+            "print(*[m for m in ('mkdocs', 'material', 'codecarbon', 'pandas', 'mlcroissant',"
+            " 'cyclonedx') if u.find_spec(m)])",
         ],
         cwd=tmp_path,
         env=_outside(),
@@ -130,7 +131,7 @@ def test_the_core_install_has_no_extra(installed: Path, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     ).stdout
-    assert found.strip() == "", "the core install must not pull the site or carbon extras"
+    assert found.strip() == "", "the core install must not pull the site, carbon or export extras"
 
 
 @pytest.mark.slow
@@ -140,7 +141,7 @@ def test_the_core_install_validates_renders_checks_and_accounts(
     """The CI commands: the README's render of the example, its cards checked, carbon figures."""
     result = run(installed, "render", str(EXAMPLE), "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "wrote 11 files to out\n"
+    assert result.stdout == "wrote 12 files to out\n"
     # The FMTI export reads its indicators from the package's data files.
     with open(tmp_path / "out" / "exports" / "fmti" / "fmti-report.csv", encoding="utf-8") as f:
         assert len(list(csv.reader(f))) == 1 + 100  # the header, a row per indicator

@@ -20,7 +20,13 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from hubserver import GITATTRIBUTES, HubServer
-from huggingface_hub import ModelCard, close_session, constants, get_session
+from huggingface_hub import (
+    ModelCard,
+    close_session,
+    constants,
+    get_session,
+    parse_eval_result_entries,
+)
 from huggingface_hub.utils._http import http_backoff
 
 from govcard import derive, loader, render
@@ -39,6 +45,7 @@ DAY = 1_700_000_000
 # huggingface_hub's LFS upload passes a file object as `data`, which httpx2 deprecates.
 LFS_UPLOAD_WARNING = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
 WEIGHTS = b"\x00safetensors weights\x00"
+EVAL_RESULTS = ".eval_results/govcard.yaml"
 
 # A test that would hang fails instead once its publish has run this long (a generous bound, not
 # a measure of speed: a publish that times out after 1 s ends in a few seconds).
@@ -239,7 +246,8 @@ def test_the_http_calls_of_a_publish(hub: HubServer, project: Path) -> None:
     hub.requests.clear()
     result = publish(hub, "--models")
     assert result.exit_code == 0
-    assert hub.endpoints() == ["info", "tree"] * (1 + len(MODEL_REPOS))
+    # SantaCoder's repo now has the .eval_results/ folder govcard writes into: it is listed too.
+    assert hub.endpoints() == ["info", "tree", "info", "tree", "tree"] + ["info", "tree"] * 2
 
 
 def test_publish_again_without_change_moves_nothing(hub: HubServer, project: Path) -> None:
@@ -381,13 +389,16 @@ def test_publish_models_puts_each_card_into_its_repo(hub: HubServer, project: Pa
     for repo_id in MODEL_REPOS:
         commits = [c for c in hub.commits if c.repo_id == repo_id]
         assert len(commits) == 1
+        # SantaCoder's results on a Hub dataset go beside its card, in the Hub's newer form.
+        results = [EVAL_RESULTS] if repo_id == "bigcode/santacoder" else []
         assert (commits[0].added, commits[0].changed, commits[0].deleted) == (
-            ["GOVERNANCE.md"],
+            [*results, "GOVERNANCE.md"],
             ["README.md"],
             [],
         )
         files = hub.files("model", repo_id)
         assert sorted(files) == [
+            *results,
             ".gitattributes",
             "GOVERNANCE.md",
             "README.md",
@@ -399,11 +410,34 @@ def test_publish_models_puts_each_card_into_its_repo(hub: HubServer, project: Pa
         assert card.data.license == "bigcode-openrail-m"
         assert "[Governance Card](GOVERNANCE.md)" in card.text
         assert "../GOVERNANCE.md" not in card.text
-        assert f"model {repo_id}: 1 added, 1 changed, 0 deleted" in result.stdout
+        added = 1 + len(results)
+        assert f"model {repo_id}: {added} added, 1 changed, 0 deleted" in result.stdout
     assert len(space_commits(hub)) == 1
     again = publish(hub, "--models")
     assert again.stdout.count(": up to date\n") == 1 + len(MODEL_REPOS)
     assert len(hub.commits) == 1 + len(MODEL_REPOS)
+
+
+def test_govcard_s_eval_results_go_when_the_facts_drop_them_and_others_stay(
+    hub: HubServer, project: Path
+) -> None:
+    theirs = b"- dataset: {id: org/bench, task_id: default}\n  value: 1.0\n"
+    hub.create_repo("bigcode/santacoder", files={".eval_results/community.yaml": theirs})
+    assert publish(hub, "--models").exit_code == 0
+    files = hub.files("model", "bigcode/santacoder")
+    entries = parse_eval_result_entries(yaml.safe_load(files[EVAL_RESULTS]))
+    assert [e.dataset_id for e in entries] == ["nuprl/MultiPL-E", "nuprl/MultiPL-E"]
+    # Without results on a Hub dataset, govcard's file goes; the community's stays.
+    text = Path("project.yaml").read_text(encoding="utf-8")
+    Path("project.yaml").write_text(
+        text.replace("dataset_id: nuprl/MultiPL-E, ", ""), encoding="utf-8"
+    )
+    assert publish(hub, "--models").exit_code == 0
+    assert hub.commits[-1].repo_id == "bigcode/santacoder"
+    assert hub.commits[-1].deleted == [EVAL_RESULTS]
+    files = hub.files("model", "bigcode/santacoder")
+    assert EVAL_RESULTS not in files
+    assert files[".eval_results/community.yaml"] == theirs
 
 
 def test_links_in_a_model_repo_resolve_within_it(hub: HubServer, project: Path) -> None:
@@ -452,9 +486,13 @@ def test_dry_run_of_new_repos_lists_each_file_and_sums_up_the_site_assets(
         f"space {SPACE}: to create (sdk: static), {len(site)} to add",
         *(f"  add {path}" for path in pages),
         f"  site assets (search index, JavaScript, CSS, images, sitemap): {assets} to add",
+        f"model {MODEL_REPOS[0]}: to create, 3 to add",
+        f"  add {EVAL_RESULTS}",
+        "  add GOVERNANCE.md",
+        "  add README.md",
         *(
             line
-            for repo_id in MODEL_REPOS
+            for repo_id in MODEL_REPOS[1:]
             for line in (
                 f"model {repo_id}: to create, 2 to add",
                 "  add GOVERNANCE.md",
@@ -501,8 +539,12 @@ def test_dry_run_compares_with_what_the_repos_hold(hub: HubServer, project: Path
     assert [line for line in lines if line.startswith("  site assets")] == [
         "  site assets (search index): 1 to change"
     ]
-    at = lines.index(f"model {MODEL_REPOS[0]}: 1 to add, 1 to change, 0 unchanged")
-    assert lines[at + 1 : at + 3] == ["  add GOVERNANCE.md", "  change README.md"]
+    at = lines.index(f"model {MODEL_REPOS[0]}: 2 to add, 1 to change, 0 unchanged")
+    assert lines[at + 1 : at + 4] == [
+        f"  add {EVAL_RESULTS}",
+        "  add GOVERNANCE.md",
+        "  change README.md",
+    ]
     at = lines.index(f"model {MODEL_REPOS[1]}: 1 to add, 1 to change, 0 unchanged")
     assert lines[at + 1 : at + 3] == [
         "  add GOVERNANCE.md",
@@ -622,14 +664,17 @@ def test_a_missing_model_repo_is_created(hub: HubServer, project: Path) -> None:
     result = publish(hub, "--models")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[1].startswith(f"model {MODEL_REPOS[0]}: 2 added, 0 changed, 0 deleted (")
+    # SantaCoder's evaluation results go beside its card (test_govcard_s_eval_results_...).
+    assert lines[1].startswith(f"model {MODEL_REPOS[0]}: 3 added, 0 changed, 0 deleted (")
     for repo_id in MODEL_REPOS[1:]:
         assert f"model {repo_id}: created, 2 added, 0 changed, 0 deleted (" in result.stdout
         assert hub.repo("model", repo_id).sdk is None
     created = [r.path for r in hub.requests if r.endpoint == "create"]
     assert len(created) == 1 + len(MODEL_REPOS[1:])
     for repo_id in MODEL_REPOS:
+        results = [EVAL_RESULTS] if repo_id == MODEL_REPOS[0] else []
         assert sorted(hub.files("model", repo_id)) == [
+            *results,
             ".gitattributes",
             "GOVERNANCE.md",
             "README.md",
@@ -1029,7 +1074,8 @@ def test_a_readme_that_already_is_the_card_needs_no_flag(hub: HubServer, project
     again = publish(hub, "--models", "--dry-run")
     assert again.exit_code == 0, again.output
     assert "resolve" not in hub.endpoints()  # the same blob id: nothing to download
-    assert again.stdout.count(": up to date, 2 unchanged\n") == len(MODEL_REPOS)
+    assert f"model {MODEL_REPOS[0]}: up to date, 3 unchanged\n" in again.stdout  # with its results
+    assert again.stdout.count(": up to date, 2 unchanged\n") == len(MODEL_REPOS) - 1
 
 
 def test_dry_run_shows_the_refusal_too(hub: HubServer, project: Path) -> None:

@@ -27,8 +27,21 @@ from govcard.schema import ProjectFile
 ROOT = Path(__file__).resolve().parents[1]
 # The EU AI Act documents every render writes.
 EU = ["eu/model-documentation.md", "eu/training-content-summary.md"]
-# The exports every render writes (those of the core install), each format's folder marked.
-EXPORTS = ["exports/fmti/.govcard.json", "exports/fmti/fmti-report.csv"]
+# The exports every render writes (the test extra installs every format's libraries), each
+# format's folder marked; Croissant adds a file per dataset (`croissant_of`).
+EXPORTS = [
+    "exports/cyclonedx/.govcard.json",
+    "exports/cyclonedx/cyclonedx.json",
+    "exports/fmti/.govcard.json",
+    "exports/fmti/fmti-report.csv",
+]
+
+
+def croissant_of(*datasets: str) -> list[str]:
+    """The Croissant export's files for these dataset ids."""
+    return ["exports/croissant/.govcard.json", *(f"exports/croissant/{d}.json" for d in datasets)]
+
+
 EXAMPLE = ROOT / "examples" / "bigcode" / "project.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bigcode"
 UPDATE_HINT = (
@@ -206,10 +219,13 @@ def test_example_matches_the_golden_files(example: dict[str, str], update_golden
         "GOVERNANCE.md",
         "governance.json",
         *(f"models/{model}/README.md" for model in EXAMPLE_MODELS),
+        # SantaCoder's results are the example's only ones on a Hub dataset (nuprl/MultiPL-E).
+        "models/santacoder/.eval_results/govcard.yaml",
         "datasets/the-stack/README.md",
         "datasets/starcoderdata/README.md",
         *EU,
         *EXPORTS,
+        *croissant_of("the-stack", "starcoderdata"),
     }
     assert set(example) == expected
     golden = snapshot(GOLDEN) if GOLDEN.is_dir() else {}
@@ -863,7 +879,7 @@ def test_gaps_are_printed_on_stderr(write) -> None:
     )
     result = run("render", "project.yaml", "-o", "out")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "wrote 9 files to out\n"
+    assert result.stdout == "wrote 13 files to out\n"
     assert result.stderr.splitlines() == [
         "gap: models[base]: dataset d has no hub_id, so the card metadata leaves it out",
         "gap: models[base]: no training facts; carbon footprint not reported",
@@ -871,6 +887,8 @@ def test_gaps_are_printed_on_stderr(write) -> None:
         "gap: models[x]: base model base has no hub_id, so base_model is left out",
         "gap: models[x]: carbon footprint not computable "
         "(missing gpu_power_w, carbon_intensity_kg_per_kwh or location)",
+        "gap: models[x]: the evaluation on D names no Hub dataset (dataset_id ORG/NAME), so "
+        ".eval_results leaves it out",
     ]
     assert card_data(Path("out/models/base/README.md").read_text()).datasets == [
         "bigcode/the-stack"
@@ -1257,7 +1275,7 @@ def test_check_after_render_is_up_to_date(workdir: Path) -> None:
     before = snapshot(Path("out"))
     result = run("render", str(EXAMPLE), "-o", "out", "--check")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "out: up to date (11 files)\n"
+    assert result.stdout == "out: up to date (17 files)\n"
     assert snapshot(Path("out")) == before
 
 
@@ -1350,7 +1368,8 @@ def test_check_lists_changed_files_and_writes_nothing(write, workdir: Path) -> N
     assert [line for line in result.stdout.splitlines() if not line.startswith("  ")] == [
         "changed: out/GOVERNANCE.md",
         *(f"changed: out/{path}" for path in EU),
-        "changed: out/exports/fmti/fmti-report.csv",  # the report names the models
+        "changed: out/exports/cyclonedx/cyclonedx.json",  # the BOM and the report name the models
+        "changed: out/exports/fmti/fmti-report.csv",
         "changed: out/governance.json",
         "changed: out/models/b/README.md",
     ]
@@ -1388,7 +1407,7 @@ def test_check_diffs_are_short(write, workdir: Path) -> None:
     assert lines[start + render.DIFF_LINES_PER_FILE - 1].endswith(" more lines of difference")
     # Past the budget, a changed file is listed alone; every one is listed.
     listed = [line for line in lines if line.startswith("changed: ")]
-    assert len(listed) == 5 + 40
+    assert len(listed) == 6 + 40  # GOVERNANCE.md, the EU documents, 2 exports, governance.json
     assert lines[-1] == "changed: out/models/m9/README.md"
 
 
@@ -1511,6 +1530,9 @@ def test_governance_json_has_the_facts_and_everything_derived(example: dict[str,
     assert derived["gaps"] == [
         "models[santacoder]: no intended use",
         "models[santacoder]: no limitations",
+        # HumanEval, MBPP and DS-1000 are given by dataset type, not as Hub datasets.
+        "models[starcoderbase]: the evaluation on HumanEval names no Hub dataset (dataset_id "
+        "ORG/NAME), so .eval_results leaves it out",
         "models[starcoderbase]: no intended use",
         # The fine-tune's GPU-hours are published (model card); its power and grid are not.
         "models[starcoder]: carbon footprint not computable (missing gpu_power_w, "
@@ -1518,6 +1540,11 @@ def test_governance_json_has_the_facts_and_everything_derived(example: dict[str,
         "NVIDIA A100 SXM4 40GB (400 W) or NVIDIA A100 PCIe 40GB (250 W) or NVIDIA A100 SXM4 "
         "80GB (400 W) or NVIDIA A100 PCIe 80GB (300 W): name the board in hardware, or give "
         "gpu_power_w",
+        *(
+            f"models[starcoder]: the evaluation on {name} names no Hub dataset (dataset_id "
+            "ORG/NAME), so .eval_results leaves it out"
+            for name in ("HumanEval (Prompted)", "MBPP", "DS-1000 (Overall Completion)")
+        ),
     ]
 
 

@@ -61,6 +61,12 @@ FORMATS: dict[str, Format] = {
             "fmti",
             "a transparency report in the layout of the Foundation Model Transparency Index",
         ),
+        Format(
+            "croissant",
+            "Croissant 1.1 with the Responsible-AI vocabulary, a file per dataset",
+            "export",
+        ),
+        Format("cyclonedx", "a CycloneDX 1.6 ML-BOM of the models and datasets", "export"),
     ]
 }
 

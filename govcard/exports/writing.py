@@ -38,10 +38,15 @@ def write_folder(produced: dict[str, str], folder: Path, inputs: Sequence[Path] 
     output.replace(folder, EXPORT, lambda staging: output.write_files(staging, produced), inputs)
 
 
+# An export govcard wrote names it within its text; a file larger than this is not one.
+_READ_AT_MOST = 64 * 1024 * 1024
+
+
 def write_file(text: str, path: Path, inputs: Sequence[Path] = ()) -> None:
     """Write a one-file export to `path` through an atomic rename. A file already there is
-    replaced only if it starts as the export does (its first line), so that a file govcard did
-    not write, the project file among them, is never overwritten."""
+    replaced only if it starts as the export does (its first line) and names govcard, so that a
+    file govcard did not write, the project file or another tool's JSON among them, is never
+    overwritten."""
     shown = str(path)
     if path.is_dir():
         raise GovcardError.at(shown, "is a folder; this format writes one file, give its path")
@@ -50,13 +55,15 @@ def write_file(text: str, path: Path, inputs: Sequence[Path] = ()) -> None:
             raise GovcardError.at(shown, "is a file this command reads; give another path")
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
-                on_disk = handle.readline().rstrip("\n")
+                on_disk = handle.read(_READ_AT_MOST)
         except OSError as exc:
             raise GovcardError.at(shown, f"cannot be read: {exc.strerror or exc}") from None
-        if on_disk != text.split("\n", 1)[0]:
+        first = on_disk.split("\n", 1)[0]
+        if first != text.split("\n", 1)[0] or "govcard" not in on_disk:
             raise GovcardError.at(
                 shown,
-                "is a file govcard did not write (its first line is not the export's); "
+                "is a file govcard did not write (it does not start as the export does, or does "
+                "not name govcard); "
                 "give a new path or remove it",
             )
     try:
