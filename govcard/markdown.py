@@ -152,3 +152,183 @@ FILTERS = {
     "kwh": units.format_energy_kwh,
     "co2": units.format_mass_kg,
 }
+
+
+# --- linking the first use of terms in running text --------------------------------------------
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$")
+_FENCE = re.compile(r"^[^\S\n]*(`{3,}|~{3,})")
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+# A link reference, footnote or abbreviation definition; a raw HTML block; a blockquote.
+_NOT_PROSE = re.compile(r"^ {0,3}(?:\*?\[[^\]\n]*\]:|<[A-Za-z/!?]|>)")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]+|$)")
+# Inline HTML: a tag, comment, processing instruction or declaration, or an autolink.
+_INLINE_HTML = re.compile(
+    r"<(?:!--.*?-->|[?!][^>]*>|/?([A-Za-z][A-Za-z0-9-]*)[^>]*>|[^\s>]+:[^\s>]*>)", re.DOTALL
+)
+# Elements whose text is not running text: a link, code, or what the browser does not show.
+_CLOSED_ELEMENTS = {"a", "abbr", "code", "kbd", "pre", "samp", "script", "style", "textarea"}
+_BARE_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip(" "))
+
+
+def _prose_lines(lines: list[str]) -> list[bool]:
+    """Which lines hold running text, as Python-Markdown (MkDocs) reads them: not front matter,
+    headings, fenced or indented code, raw HTML blocks, blockquotes or definitions. In doubt, a
+    line is not running text."""
+    prose = [False] * len(lines)
+    start = 0
+    if lines and lines[0].rstrip("\n") == "---":
+        ends = [i for i in range(1, len(lines)) if _FRONT_MATTER_END.match(lines[i])]
+        start = ends[0] + 1 if ends else len(lines)
+    fence = ""
+    html_block = False
+    item_indent = -1  # inside a list: where its last item's text starts
+    previous_prose = False
+    for i in range(start, len(lines)):
+        line = lines[i].rstrip("\n")
+        indent = _indent(line)
+        if fence:
+            closing = line.strip()
+            if closing.startswith(fence) and not closing.strip(fence[0]):
+                fence = ""
+            previous_prose = False
+            continue
+        if not line.strip():
+            html_block = previous_prose = False
+            continue
+        item = _LIST_ITEM.match(line)
+        if 0 <= indent < item_indent and not item and not previous_prose:
+            item_indent = -1  # a block after a blank line, left of the list's text, ends the list
+        opening = _FENCE.match(line)
+        if indent >= max(item_indent, 0) + 4 and not previous_prose:
+            pass  # indented code: it cannot interrupt a paragraph
+        elif opening:
+            fence = opening[1]
+        elif html_block or _NOT_PROSE.match(line):
+            html_block = html_block or line.lstrip().startswith("<")
+        elif _ATX_HEADING.match(line):
+            pass
+        elif _SETEXT_UNDERLINE.match(line) and previous_prose:
+            # The paragraph above is a heading.
+            j = i - 1
+            while j >= start and prose[j]:
+                prose[j] = False
+                j -= 1
+        else:
+            if item:
+                item_indent = len(item[0].expandtabs(4))
+            prose[i] = previous_prose = True
+            continue
+        previous_prose = False
+    return prose
+
+
+def _closing(text: str, start: int, opening: str, closing: str) -> int:
+    """The index after the `closing` bracket that matches the `opening` one at `start`, or -1."""
+    depth = 0
+    i = start
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """The spans of a block of running text that are not running text: escapes, code spans,
+    links and images (text and target), inline HTML (with the text of a link or code element),
+    attribute lists and bare URLs."""
+    spans = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        end = i + 1
+        if char == "\\":
+            end = i + 2
+        elif char == "`":
+            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            closing = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(text, i + run)
+            end = closing.end() if closing else i + run
+        elif char == "<" and (tag := _INLINE_HTML.match(text, i)):
+            end = tag.end()
+            name = (tag[1] or "").lower()
+            if (
+                name in _CLOSED_ELEMENTS
+                and not tag[0].startswith("</")
+                and not tag[0].endswith("/>")
+            ):
+                close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, end)
+                end = close.end() if close else len(text)
+        elif char == "[" or text.startswith("![", i):
+            bracket = i + (char == "!")
+            end = max(_closing(text, bracket, "[", "]"), i + 1)
+            if end > i + 1 and end < len(text) and text[end] in "([":
+                end = max(_closing(text, end, text[end], ")" if text[end] == "(" else "]"), end)
+        elif char == "{":
+            brace = text.find("}", i)
+            end = brace + 1 if brace != -1 and "\n" not in text[i:brace] else i + 1
+        elif url := _BARE_URL.match(text, i):
+            end = url.end()
+        else:
+            i += 1
+            continue
+        spans.append((i, end))
+        i = end
+    return spans
+
+
+def link_first_uses(text: str, targets: dict[str, str]) -> str:
+    """The Markdown `text` with the first use of each term of `targets` linked to its target.
+
+    A use is the term as written (case-sensitive, a whole word) in running text: never in front
+    matter, a heading, code, HTML, a link's text or target, or a definition. A term with no such use
+    is left alone.
+    """
+    lines = text.splitlines(keepends=True)
+    prose = _prose_lines(lines)
+    blocks: list[tuple[int, int]] = []  # consecutive lines of running text, as text offsets
+    offset = 0
+    for line, is_prose in zip(lines, prose, strict=True):
+        if is_prose and blocks and blocks[-1][1] == offset:
+            blocks[-1] = (blocks[-1][0], offset + len(line))
+        elif is_prose:
+            blocks.append((offset, offset + len(line)))
+        offset += len(line)
+    taken: list[tuple[int, int]] = []
+    for start, end in blocks:
+        taken += [(start + a, start + b) for a, b in _protected(text[start:end])]
+    links: list[tuple[int, int, str]] = []
+    # Longer terms first, so that a term inside another ("intensity", "carbon intensity") is
+    # not linked inside the other's link.
+    for term in sorted(targets, key=lambda t: (-len(t), t)):
+        word = re.compile(rf"(?<![\w!\]\\-]){re.escape(term)}(?![\w-])")
+        for start, end in blocks:
+            use = next(
+                (
+                    m
+                    for m in word.finditer(text, start, end)
+                    if not any(a < m.end() and m.start() < b for a, b in taken)
+                ),
+                None,
+            )
+            if use is not None:
+                links.append((use.start(), use.end(), targets[term]))
+                taken.append(use.span())
+                break
+    for start, end, target in sorted(links, reverse=True):
+        text = f"{text[:start]}[{text[start:end]}]({target}){text[end:]}"
+    return text

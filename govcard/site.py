@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +67,15 @@ class Term:
     term: str
     definition: str
 
+    @property
+    def anchor(self) -> str:
+        """The id of the term's heading on the glossary page (the one MkDocs would give it)."""
+        return re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-")
 
-# Shown on the glossary page and, as abbreviations (a tooltip wherever the term appears), on every
-# other page. Terms match whole words, case-sensitively, so each is written as the cards write it.
+
+# Shown on the glossary page; on every other page, the first use of a term links to its entry, and
+# every use shows its definition as a tooltip (a Markdown abbreviation). Terms match whole words,
+# case-sensitively, so each is written as the cards write it.
 GLOSSARY = (
     Term(
         "CO2eq",
@@ -329,6 +336,13 @@ def dataset_rows(derived: Derived) -> list[DatasetRow]:
     return rows
 
 
+def glossary_links(page: str, relative: str) -> str:
+    """A page (at `relative` in docs/) with the first use of each glossary term linked to the
+    term's entry on the glossary page."""
+    glossary = "../" * relative.count("/") + "glossary.md"
+    return markdown.link_first_uses(page, {t.term: f"{glossary}#{t.anchor}" for t in GLOSSARY})
+
+
 def abbreviations() -> str:
     """The glossary as Markdown abbreviations, for the end of a page."""
     return "".join(f"*[{t.term}]: {t.definition}\n" for t in GLOSSARY)
@@ -345,7 +359,6 @@ def _bibtex(text: str) -> str:
 def citation(derived: Derived) -> dict[str, str]:
     """A BibTeX entry and a CITATION.cff for the governance documentation, from the facts alone
     (no build date: the year is the facts' `as_of`, when they say it)."""
-    import re
 
     import yaml
 
@@ -520,7 +533,7 @@ def generate(
         pages[relative] = _with_meta(documents[relative], title, ["regulatory"])
     for relative, page in pages.items():
         if relative != "glossary.md":
-            pages[relative] = page.rstrip("\n") + "\n\n" + abbreviations()
+            pages[relative] = glossary_links(page, relative).rstrip("\n") + "\n\n" + abbreviations()
     pages[render.GOVERNANCE_JSON] = render.governance_json(derived)
     # The facts as written, byte for byte (read_text would turn CRLF into LF).
     pages[FACTS_FILE] = derived.project.file.read_bytes().decode("utf-8")
@@ -688,7 +701,6 @@ def _reproducible_sitemap(site_dir: Path) -> None:
     dates, a site built from the same facts is the same bytes on any day, and publishing it again
     moves nothing."""
     import gzip
-    import re
 
     sitemap = site_dir / "sitemap.xml"
     if not sitemap.is_file():

@@ -238,7 +238,7 @@ def test_search_finds_starcoderbase(site_url: str, visit: Visit) -> None:
     visit.check()
 
 
-def test_carbon_chart_is_visible(
+def test_carbon_chart_is_visible_and_terms_link_to_the_glossary(
     site_url: str, visit: Visit, artifacts: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = visit.page
@@ -250,6 +250,18 @@ def test_carbon_chart_is_visible(
     assert box is not None and box["width"] > 0 and box["height"] > 0, box
     assert chart.evaluate("img => img.complete && img.naturalWidth") > 0, "the SVG did not load"
     screenshot(page, artifacts, "carbon", capsys)
+    # The first use of a term links to its entry in the glossary; the link keeps its tooltip.
+    term = page.locator("article p a").filter(has_text="PUE")
+    assert term.count() == 1
+    assert (term.locator("abbr").get_attribute("title") or "").startswith("Power usage")
+    assert term.locator("abbr").evaluate("e => getComputedStyle(e).cursor") == "pointer"
+    term.click()
+    page.wait_for_url("**/glossary.html#pue")
+    entry = page.locator("article h2#pue")
+    # The page scrolled to the entry: it is at the top, under the header.
+    box = entry.bounding_box()
+    assert page.evaluate("window.scrollY") > 0 and box is not None and 0 <= box["y"] < 150, box
+    assert entry.inner_text().removesuffix("¶").strip() == "PUE"
     visit.check()
 
 

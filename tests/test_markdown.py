@@ -546,3 +546,17 @@ def test_filters_are_the_documented_ones() -> None:
 )
 def test_counted_says_one_in_the_singular(value: int, words: tuple[str, ...], shown: str) -> None:
     assert markdown.counted(value, *words) == shown
+
+
+def test_link_first_uses_never_links_inside_an_earlier_link() -> None:
+    # The longer term is linked first, so the shorter one inside it goes to its next use.
+    targets = {"intensity": "i.md", "carbon intensity": "c.md"}
+    assert markdown.link_first_uses("carbon intensity, then intensity.", targets) == (
+        "[carbon intensity](c.md), then [intensity](i.md)."
+    )
+
+
+@given(st.text(alphabet="PUE `[]()<>\\#-*_!{}|\n ax:/", max_size=60))
+def test_link_first_uses_only_adds_one_link(text: str) -> None:
+    linked = markdown.link_first_uses(text, {"PUE": "g.md#pue"})
+    assert linked == text or linked.replace("[PUE](g.md#pue)", "PUE", 1) == text

@@ -528,13 +528,110 @@ def test_glossary_terms_are_explained_where_they_are_used(example: Path) -> None
 
     glossary = (site / "glossary.html").read_text(encoding="utf-8")
     for term in GLOSSARY:
-        assert re.search(rf"<h2[^>]*>{re.escape(term.term)}<", glossary), term.term
+        assert re.search(rf'<h2 id="{term.anchor}"[^>]*>{re.escape(term.term)}<', glossary), term
     carbon = (site / "carbon.html").read_text(encoding="utf-8")
-    pue = next(t for t in GLOSSARY if t.term == "PUE")
-    assert f'<abbr title="{pue.definition}">PUE</abbr>' in carbon
-    # The definitions are not left as text on any page.
+    # The first use links to the term's entry, its text still an abbreviation with the definition.
+    for name in ("PUE", "CO2eq"):
+        term = next(t for t in GLOSSARY if t.term == name)
+        linked = (
+            f'<a href="glossary.html#{term.anchor}"><abbr title="{term.definition}">{name}</abbr>'
+        )
+        assert carbon.count(linked) == 1, name
+        assert carbon.count(f'<abbr title="{term.definition}">{name}</abbr>') > 1, name
+    # A nested page links up to the glossary. (Every glossary link's anchor exists: the strict
+    # build fails on a link to a missing anchor.)
+    model = Page((site / "models" / "starcoderbase.html").read_text(encoding="utf-8"))
+    assert "../glossary.html#pue" in model.links
     for name, page in pages(site).items():
+        # The definitions are not left as text on any page.
         assert "*[PUE]" not in page, name
+        links = [href for href in Page(page).links if "glossary.html#" in href]
+        assert len(links) == len(set(links)), name  # once a page, at the first use
+    assert [h for h in Page(glossary).links if "glossary.html#" in h] == []
+
+
+def glossary_linked(page: str, relative: str = "page.md") -> str:
+    from govcard.site import glossary_links
+
+    return glossary_links(page, relative)
+
+
+def test_first_use_of_a_term_links_to_the_glossary() -> None:
+    page = "PUE and CO2eq; then PUE again.\n\nLater, PUE and carbon intensity.\n"
+    assert glossary_linked(page) == (
+        "[PUE](glossary.md#pue) and [CO2eq](glossary.md#co2eq); then PUE again.\n\n"
+        "Later, PUE and [carbon intensity](glossary.md#carbon-intensity).\n"
+    )
+
+
+@pytest.mark.parametrize("relative", ["models/starcoder.md", "eu/model-documentation.md"])
+def test_nested_page_links_up_to_the_glossary(relative: str) -> None:
+    assert glossary_linked("The PUE.", relative) == "The [PUE](../glossary.md#pue)."
+
+
+def test_page_without_a_term_is_unchanged() -> None:
+    page = "---\ntitle: T\n---\n\n# T\n\nNothing to explain (not PUEs, pue, GitHub).\n"
+    assert glossary_linked(page) == page
+
+
+# Places where a term is not running text; in each, the term stays as it is, and the next use in
+# running text is linked instead.
+NOT_RUNNING_TEXT = {
+    "front matter": "---\ntitle: PUE\n\ntags: [PUE]\n---",
+    "heading": "## PUE and more",
+    "heading with an id": "## PUE { #pue-figure }",
+    "setext heading": "PUE\n---",
+    "fenced code": "```\nPUE = 1.2\n```",
+    "fence in a longer fence": "~~~~\n~~~\nPUE\n~~~~",
+    "indented code": "Text.\n\n    PUE = 1.2\n\n        PUE",
+    "indented code in a list": "- item\n\n        PUE = 1.2",
+    "indented code after a list": "- item\n\nText.\n\n    PUE = 1.2",
+    "code span": "The `PUE` value.",
+    "code span of two backticks": "The ``a ` PUE`` value.",
+    "code element": "The <code>PUE</code> value.",
+    "link text": "The [PUE figure](https://example.org) and [a [PUE] b](x.md).",
+    "link target": "The [figure](https://example.org/PUE).",
+    "reference link": "The [PUE][ref].\n\n[ref]: https://example.org/PUE",
+    "image": "![PUE chart](chart.svg)",
+    "HTML link": 'See <a href="x.html">the PUE</a>.',
+    "HTML attribute": 'See <span title="PUE">this</span>.',
+    "HTML block": "<div>\nPUE\n</div>",
+    "autolink": "See <https://example.org/PUE>.",
+    "bare URL": "See https://example.org/PUE now.",
+    "attribute list": 'A paragraph.\n{: title="PUE" }',
+    "abbreviation": "*[PUE]: Power usage effectiveness",
+    "blockquote": "> PUE",
+    "other words": "PUEs, pue, xPUE, PUE-like, !PUE and [x]PUE.",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_RUNNING_TEXT))
+def test_term_is_linked_only_in_running_text(case: str) -> None:
+    page = NOT_RUNNING_TEXT[case] + "\n\nThen PUE.\n"
+    assert glossary_linked(page) == NOT_RUNNING_TEXT[case] + "\n\nThen [PUE](glossary.md#pue).\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        ("| Figure | PUE |", "| Figure | [PUE](glossary.md#pue) |"),
+        ("- a\n    - the **PUE**", "- a\n    - the **[PUE](glossary.md#pue)**"),
+        ("- a\n\n    the PUE", "- a\n\n    the [PUE](glossary.md#pue)"),
+        ("Text\n    the PUE", "Text\n    the [PUE](glossary.md#pue)"),
+        (r"An \[PUE\] in brackets", r"An \[[PUE](glossary.md#pue)\] in brackets"),
+        ("Text.\n\n    ```\n\nThe PUE", "Text.\n\n    ```\n\nThe [PUE](glossary.md#pue)"),
+    ],
+    ids=[
+        "table cell",
+        "nested list item",
+        "list paragraph",
+        "continued line",
+        "escaped brackets",
+        "after a fence in indented code",
+    ],
+)
+def test_term_in_running_text_is_linked(text: str, linked: str) -> None:
+    assert glossary_linked(text) == linked
 
 
 def test_license_terms_are_shown_once_and_linked_from_the_models(example: Path) -> None:
