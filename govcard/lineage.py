@@ -122,9 +122,10 @@ def catalog() -> Catalog:
         reverse=True,
     )
     # "BLOOMZ-7b1-mt" is BLOOMZ, "StarCoderData" is not StarCoder; nor is a "Bloom filter" or
-    # "the StarCoder training dataset" a model.
+    # "the StarCoder training dataset" a model, nor a name with a source file's extension, a
+    # program ("stable-diffusion.cpp", "llama2.c").
     end = (
-        r"(?![a-z0-9])"
+        r"(?![a-z0-9])(?!\.(?:cpp|c|h|py|rs|go|js)\b)"
         r"(?![\s*_-]+(?:filters?\b|(?:training[\s_-]+)?(?:data|dataset|corpus)\b))"
     )
     pattern = re.compile(rf"(?:{'|'.join(regex for _, regex in by_length)}){end}")

@@ -1124,6 +1124,30 @@ def test_a_license_file_named_for_its_license_is_a_license_text(workdir: Path) -
     assert "license-other-unidentified" in rules_of(findings(card(metadata, body)))
 
 
+def test_a_license_line_that_links_the_base_model_s_license_states_one(workdir: Path) -> None:
+    # Held-out set 7, 1021: "- **License:** [Same as base model (microsoft/phi-2)](.../LICENSE)".
+    body = (
+        "# Phi-2 QA\n\n- **License:** [Same as base model (microsoft/phi-2)]"
+        "(https://huggingface.co/microsoft/phi-2/resolve/main/LICENSE)\n"
+    )
+    found = findings(card("base_model: microsoft/phi-2\nlibrary_name: peft", body))
+    assert "license-missing" not in rules_of(found), found
+
+
+def test_a_program_named_after_a_model_is_no_parent(workdir: Path) -> None:
+    # Held-out set 7, 1035: stable-diffusion.cpp is the program that converted a FLUX.2 model.
+    body = (
+        "# FLUX.2 klein GGUF\n\nQuantized from `flux-2-klein-4b.safetensors` with `sd-cli -M"
+        " convert` (stable-diffusion.cpp).\n"
+    )
+    found = findings(
+        card("license: apache-2.0\nbase_model: black-forest-labs/FLUX.2-klein-4B", body)
+    )
+    assert errors(found) == [], found
+    body = "# Tuned\n\nQuantized from Stable Diffusion 1.5 with stable-diffusion.cpp.\n"
+    assert DROPS in rules_of(findings(card("license: apache-2.0", body)))
+
+
 def test_a_license_section_naming_another_license_is_a_conflict(workdir: Path) -> None:
     body = "# A model\n\n## License\n\nReleased under the MIT License.\n"
     found = findings(card("license: apache-2.0", body))

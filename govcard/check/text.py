@@ -39,7 +39,7 @@ _LICENSE_FILE_LINK = re.compile(
 )
 _LICENSE_STATEMENT = re.compile(
     r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
-    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\w"
+    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\[?\w"
     r"|governed[\s*]+by[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^\*\*licen[cs]e\*\*[ \t]+\w",
     re.MULTILINE,
 )
