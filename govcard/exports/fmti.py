@@ -201,11 +201,22 @@ class _Place:
     """The Hub page of the dataset or model the value belongs to."""
 
 
-def values(facts: dict[str, Any], path: str) -> Iterator[_Place]:
+def values(
+    facts: dict[str, Any], path: str, seen: dict[str, list[_Place]] | None = None
+) -> Iterator[_Place]:
     """Every value at `path` in the facts (as `model_dump(mode="json")` gives them) that is not
-    empty."""
+    empty. `seen` keeps the places of each path's beginning for the next paths of the same
+    facts (`models[*]` is walked once for all the facts of the models)."""
+    seen = {} if seen is None else seen
     places = [_Place(facts, "", str(facts["project"]["name"]), facts, None, None)]
-    for segment in path.split("."):
+    segments = path.split(".")
+    done = 0
+    for count in range(len(segments), 0, -1):
+        known = seen.get(".".join(segments[:count]))
+        if known is not None:
+            places, done = known, count
+            break
+    for count, segment in enumerate(segments[done:], done + 1):
         match = _SEGMENT.fullmatch(segment)
         if match is None:
             raise ValueError(f"{path}: {segment!r} is not a key, key[*] or key[field=value]")
@@ -225,7 +236,7 @@ def values(facts: dict[str, Any], path: str) -> Iterator[_Place]:
                 place.page,
             )
             found += _select(inner, select, top=not place.path) if select else [inner]
-        places = found
+        places = seen[".".join(segments[:count])] = found
     for place in places:
         value = place.value
         if isinstance(value, dict) and isinstance(value.get("source"), str):
@@ -287,10 +298,22 @@ def text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _hits(facts: dict[str, Any], fact: Fact) -> list[Hit]:
+class _AsText(dict[str, str]):
+    """The values beside a fact as the report writes them, each written when a phrase asks for
+    it (`{parent[name]}`): a model's evaluation results are not written for its name's sake."""
+
+    def __init__(self, beside: dict[str, Any]) -> None:
+        super().__init__()
+        self.beside = beside
+
+    def __missing__(self, key: str) -> str:
+        return text(self.beside[key])
+
+
+def _hits(facts: dict[str, Any], fact: Fact, seen: dict[str, list[_Place]]) -> list[Hit]:
     hits = []
-    for place in values(facts, fact.path):
-        parent = {k: text(v) for k, v in place.parent.items()}
+    for place in values(facts, fact.path, seen):
+        parent = _AsText(place.parent)
         phrase = fact.say.format(value=text(place.value), owner=place.owner, parent=parent)
         hits.append(Hit(place.path, phrase, place.source or place.page))
     return hits
@@ -303,13 +326,14 @@ def report(derived: Derived) -> list[Row]:
     """One row per indicator, in the FMTI's order."""
     facts = derived.project.facts.model_dump(mode="json", exclude_none=True)
     answers = mapping()
+    seen: dict[str, list[_Place]] = {}
     rows = []
     for indicator in indicators():
         answer = answers.get(indicator.name)
         if answer is None:
             rows.append(Row(indicator, None))
             continue
-        found = {fact.path: _hits(facts, fact) for fact in answer.facts}
+        found = {fact.path: _hits(facts, fact, seen) for fact in answer.facts}
         missing = [f.path for f in answer.all if not found[f.path]]
         if answer.any and not any(found[f.path] for f in answer.any):
             missing += [f.path for f in answer.any]
