@@ -7,6 +7,7 @@ description appear as text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -170,6 +171,10 @@ _INLINE_HTML = re.compile(
 # Elements whose text is not running text: a link, code, or what the browser does not show.
 _CLOSED_ELEMENTS = {"a", "abbr", "code", "kbd", "pre", "samp", "script", "style", "textarea"}
 _BARE_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
+# What may not come right before a term for it to be a use: a letter, a digit, "!", "]", "\\", "-".
+_BEFORE_A_WORD = re.compile(r"[\w!\]\\-]")
+# Where a span that is not running text may start (`_protected` looks nowhere else).
+_MAY_PROTECT = re.compile(r"[\\`<\[{]|!\[|(?:https?|ftp)://|www\.")
 
 
 def _indent(line: str) -> int:
@@ -254,7 +259,8 @@ def _protected(text: str) -> list[tuple[int, int]]:
     attribute lists and bare URLs."""
     spans = []
     i = 0
-    while i < len(text):
+    while (candidate := _MAY_PROTECT.search(text, i)) is not None:
+        i = candidate.start()
         char = text[i]
         end = i + 1
         if char == "\\":
@@ -308,27 +314,35 @@ def link_first_uses(text: str, targets: dict[str, str]) -> str:
         elif is_prose:
             blocks.append((offset, offset + len(line)))
         offset += len(line)
-    taken: list[tuple[int, int]] = []
-    for start, end in blocks:
-        taken += [(start + a, start + b) for a, b in _protected(text[start:end])]
+    # The spans of a block that are not running text, found for the blocks a term is used in.
+    protected: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(at: int) -> list[tuple[int, int]]:
+        if at not in protected:
+            start, end = blocks[at]
+            protected[at] = [(start + a, start + b) for a, b in _protected(text[start:end])]
+        return protected[at]
+
     links: list[tuple[int, int, str]] = []
     # Longer terms first, so that a term inside another ("intensity", "carbon intensity") is
     # not linked inside the other's link.
+    starts = [start for start, _ in blocks]
     for term in sorted(targets, key=lambda t: (-len(t), t)):
-        word = re.compile(rf"(?<![\w!\]\\-]){re.escape(term)}(?![\w-])")
-        for start, end in blocks:
-            use = next(
-                (
-                    m
-                    for m in word.finditer(text, start, end)
-                    if not any(a < m.end() and m.start() < b for a, b in taken)
-                ),
-                None,
-            )
-            if use is not None:
-                links.append((use.start(), use.end(), targets[term]))
-                taken.append(use.span())
-                break
+        # The term first, so that the search runs as a find of it; the character before it is
+        # looked at after.
+        word = re.compile(rf"{re.escape(term)}(?![\w-])")
+        for use in word.finditer(text):
+            at = bisect.bisect_right(starts, use.start()) - 1
+            if at < 0 or use.end() > blocks[at][1]:
+                continue  # not in running text
+            if use.start() and _BEFORE_A_WORD.match(text, use.start() - 1):
+                continue  # inside a word, or right after a link or an escape
+            if any(a < use.end() and use.start() < b for a, b in spans(at)) or any(
+                a < use.end() and use.start() < b for a, b, _ in links
+            ):
+                continue
+            links.append((use.start(), use.end(), targets[term]))
+            break
     for start, end, target in sorted(links, reverse=True):
         text = f"{text[:start]}[{text[start:end]}]({target}){text[end:]}"
     return text
