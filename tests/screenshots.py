@@ -11,43 +11,18 @@ referenced. Pixels are not compared: take them again whenever the site's look ch
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from click.testing import CliRunner
 from docgen import ROOT, examples, screenshots
+from support import HOST, served
 
 from govcard.cli import cli
 
 CHROMIUM = "/usr/bin/chromium"
-HOST = "127.0.0.1"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def served(site: Path) -> Iterator[str]:
-    """The folder served on 127.0.0.1 (a free port) by a thread, stopped on exit."""
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def only_local(route: Any) -> None:

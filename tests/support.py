@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -66,3 +71,29 @@ def govcard_bounded(
         preexec_fn=limit,
         check=False,
     )
+
+
+# Browsers and screenshots reach the built site here only.
+HOST = "127.0.0.1"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that logs nothing."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def served(site: Path, handler_class: type[QuietHandler] = QuietHandler) -> Iterator[str]:
+    """The folder served on 127.0.0.1 (a free port) by a thread, stopped on exit."""
+    handler = functools.partial(handler_class, directory=str(site))
+    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

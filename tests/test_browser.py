@@ -12,10 +12,7 @@ playwright package; CI (.ci/run) installs both.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner
+from support import HOST, QuietHandler, served
 
 from govcard.cli import cli
 
@@ -54,29 +52,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-HOST = "127.0.0.1"
 TIMEOUT_MS = 10_000
 LOCAL_SCHEMES = ("data", "blob", "file")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def served(site: Path) -> Iterator[str]:
-    """The folder served on 127.0.0.1 (a free port) by a thread, stopped on exit."""
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def build(project: Path, site: Path) -> Path:
@@ -347,7 +324,7 @@ def test_colour_scheme_follows_the_system_and_toggles(
         visit.check()
 
 
-class _SubpathHost(_Quiet):
+class _SubpathHost(QuietHandler):
     """A static host that serves the site under /sub/ and its 404.html for any missing path,
     as GitHub Pages and Hub Spaces do."""
 
@@ -370,16 +347,8 @@ def served_under_subpath(site: Path) -> Iterator[str]:
     root = site.parent / "host"
     root.mkdir()
     (root / "sub").symlink_to(site.resolve(), target_is_directory=True)
-    handler = functools.partial(_SubpathHost, directory=str(root))
-    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_address[1]}/sub/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with served(root, _SubpathHost) as url:
+        yield url + "sub/"
 
 
 @pytest.mark.parametrize(
