@@ -73,6 +73,20 @@ def govcard_bounded(
     )
 
 
+def under_hash_seeds(script: str, *args: str, seeds: tuple[str, ...] = ("1", "2")) -> list[bytes]:
+    """What `python -c SCRIPT ARGS` writes to stdout in a fresh process per PYTHONHASHSEED: the
+    same bytes each time when the output does not depend on set or dict-of-str order."""
+    return [
+        subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in seeds
+    ]
+
+
 # Browsers and screenshots reach the built site here only.
 HOST = "127.0.0.1"
 

@@ -6,14 +6,12 @@ the Hub generates.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import mlcroissant
 import pytest
+from support import under_hash_seeds
 
 from govcard import __version__, derive, loader
 from govcard.exports import croissant
@@ -187,15 +185,7 @@ def test_the_files_are_the_same_bytes_on_every_run() -> None:
         "from govcard.exports import croissant\n"
         "sys.stdout.write(json.dumps(croissant.files(derive.derive(loader.load(sys.argv[1])))))\n"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", script, str(EXAMPLE)],
-            capture_output=True,
-            check=True,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-        ).stdout
-        for seed in ("1", "2")
-    ]
+    runs = under_hash_seeds(script, str(EXAMPLE))
     assert runs[0] == runs[1]
     assert json.loads(runs[0]) == example_files()
 

@@ -6,16 +6,14 @@ account, and the same bytes for the same facts.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from support import under_hash_seeds
 
 from govcard import __version__, derive, loader
 from govcard.exports import cyclonedx
@@ -249,14 +247,6 @@ def test_the_file_is_the_same_bytes_on_every_run() -> None:
         "derived = derive.derive(loader.load(sys.argv[1]))\n"
         "sys.stdout.write(cyclonedx.files(derived)['cyclonedx.json'])\n"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", script, str(EXAMPLE)],
-            capture_output=True,
-            check=True,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-        ).stdout
-        for seed in ("1", "2")
-    ]
+    runs = under_hash_seeds(script, str(EXAMPLE))
     assert runs[0] == runs[1]
     assert json.loads(runs[0]) == example_bom()
