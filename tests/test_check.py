@@ -24,9 +24,11 @@ from typing import Any, NamedTuple
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govcard import licenses, lineage, report
-from govcard.cards import MAX_BYTES
+from govcard.cards import MAX_BYTES, decode, parse
 from govcard.check import RULES, FileResult, Finding, Options, check_text
 from govcard.cli import cli
 
@@ -889,6 +891,102 @@ def test_the_base_model_catalog_is_well_formed() -> None:
             assert "rail" in alias or "licen" in alias, alias
 
 
+def _stems_by_finders(body: str, end: int) -> list[tuple[int, str]]:
+    """What `lineage._stem_positions` must return: each stem's first mentions as its own finder
+    finds them in the body, one search per stem."""
+    known = lineage.catalog()
+    found = []
+    for stem in lineage.STEMS:
+        for count, match in enumerate(known.finders[stem].finditer(body, 0, end)):
+            if count >= lineage._MAX_PER_STEM:
+                break
+            found.append((match.start(), stem))
+    return sorted(found)
+
+
+def test_stems_are_found_in_real_cards_as_each_finder_finds_them() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip("the real-card corpus is not beside the repository")
+    known = lineage.catalog()
+    for path in sorted(CORPUS.glob("*.md")):
+        card = parse(decode(path.read_bytes()), path.name)
+        body, end = card.lowered, len(card.body)
+        assert lineage._stem_positions(body, end, known) == _stems_by_finders(body, end), path
+
+
+_STEM_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *lineage.STEMS,
+            "sdiffusion",
+            "starcoder",
+            "decoder",
+            "sdxl",
+            "llama 2",
+            "meta llama 3",
+            "stable diffusion",
+            "qwen2",
+            "gemma-2",
+            " ",
+            "-",
+            "_",
+            "\n",
+            "é",
+            "\u2019",
+            "🤗",
+            "x",
+            "2",
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(text=_STEM_TEXT, chunk=st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 16]))
+@settings(max_examples=300, deadline=None)
+def test_stems_are_found_across_chunks_as_each_finder_finds_them(text: str, chunk: int) -> None:
+    """The search goes chunk by chunk: a stem cut by a chunk's end, or "sdiffusion" (two stems
+    in one) across it, is found once, where it is."""
+    original = lineage._CHUNK
+    lineage._CHUNK = chunk
+    try:
+        for end in (len(text), len(text) // 2):
+            found = lineage._stem_positions(text, end, lineage.catalog())
+            assert found == _stems_by_finders(text, end)
+    finally:
+        lineage._CHUNK = original
+
+
+@given(text=_STEM_TEXT, chunk=st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 16]))
+@settings(max_examples=300, deadline=None)
+def test_every_occurrence_of_a_stem_is_a_hit_once(text: str, chunk: int) -> None:
+    """The automaton's hits, chunk by chunk, are every occurrence of every stem, also where two
+    stems overlap ("sdiffusion")."""
+    projection = text.encode("ascii", "replace")
+    hits = []
+    for start in range(0, len(text), chunk):
+        stop = min(start + chunk, len(text))
+        hits += lineage._hits(projection, start, stop, frozenset(lineage.STEMS))
+    expected = [
+        (position, stem)
+        for stem in lineage.STEMS
+        for position in range(len(text))
+        if text.startswith(stem, position)
+    ]
+    assert sorted(hits) == sorted(expected)
+    assert hits == sorted(hits)
+
+
+def test_a_stem_with_many_hits_that_are_no_names_is_searched_on_by_its_finder() -> None:
+    """A card full of "decoder" (hits of the stem "coder" that start no name) past the number
+    of hits read one by one, and only then a parent: it is found, as its finder finds it."""
+    text = "an encoder-decoder " * (lineage._MAX_HITS + 10) + "fine-tuned from starcoder. "
+    text += "sd 1.5 " * (lineage._MAX_PER_STEM + 10)
+    found = lineage._stem_positions(text, len(text), lineage.catalog())
+    assert found == _stems_by_finders(text, len(text))
+    assert ("coder" in {stem for _, stem in found}) and len(found) == 1 + lineage._MAX_PER_STEM
+
+
 def test_co2_fix_gives_the_grams(cards) -> None:
     (malformed,) = findings(cards("co2-malformed.md"))
     assert malformed.fix == "Write the emissions as a number of grams: 17000."
@@ -1669,6 +1767,8 @@ LINEAR = {
     "license labels before long runs of spaces": lambda n: (
         ("license" + " " * 1000 + "\n") * (500 * n)
     ),
+    "stems that start no name": lambda n: "decoder qwencoder " * (50_000 * n),
+    "names without a cue": lambda n: "sd1 llama 2 gemma-2 sdiffusion " * (20_000 * n),
 }
 
 
