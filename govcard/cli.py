@@ -521,10 +521,10 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     help="Also put each dataset card (and GOVERNANCE.md) into its dataset repo.",
 )
 @click.option(
-    "--replace-readme",
+    "--replace-cards",
     is_flag=True,
-    help="Replace a model or dataset repo's README.md that govcard did not write (without it, "
-    "publish stops and says how the card differs).",
+    help="Replace a README.md or GOVERNANCE.md in a model or dataset repo that govcard did not "
+    "write (without it, publish stops and says how govcard's differs).",
 )
 @click.option(
     "--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT, else the public Hub)."
@@ -560,7 +560,7 @@ def publish(
     space: str,
     models: bool,
     datasets: bool,
-    replace_readme: bool,
+    replace_cards: bool,
     endpoint: str | None,
     token: str | None,
     dry_run: bool,
@@ -574,9 +574,9 @@ def publish(
     evaluation results on Hub datasets, .eval_results/govcard.yaml). Every repo is read
     first; nothing is written unless all of them can be. Each then gets one atomic commit that
     adds and updates the changed files (and, in the Space, deletes the stale ones); a missing
-    repo is created; running it again is safe. A model or dataset repo's README.md that govcard
-    did not write is replaced only with --replace-readme: without it, publish says how the card
-    differs and stops (exit 1). Nothing is published unless the site builds cleanly and every
+    repo is created; running it again is safe. A README.md or GOVERNANCE.md in a model or
+    dataset repo that govcard did not write is replaced only with --replace-cards: without it,
+    publish says how govcard's differs and stops (exit 1). Nothing is published unless the site builds cleanly and every
     model card passes govcard check. Needs the site extra: pip install 'govcard[site]'.
 
     \b
@@ -609,7 +609,7 @@ def publish(
             templates,
             timeout,
             datasets=datasets,
-            replace_readme=replace_readme,
+            replace_cards=replace_cards,
         )
     except publishing.Refusal as refusal:
         for line in refusal.report:

@@ -6,9 +6,9 @@ every target repo (its head commit and files), and only when none of them refuse
 each repo gets one atomic commit (`create_commit`, on top of the head commit it read) that adds and
 updates only the files whose content differs and, in the Space, deletes the files the site no
 longer has; so running it again converges to the same remote state and moves nothing when nothing
-changed. A model or dataset repo's README.md that govcard did not write (`render.is_generated`) is
-replaced only when asked (`replace_readme`); otherwise publishing stops before writing anything and
-says how that README.md differs from the card. Nothing is published unless the site builds cleanly
+changed. A model or dataset repo's README.md or GOVERNANCE.md that govcard did not write
+(`render.is_generated`) is replaced only when asked (`replace_cards`); otherwise publishing stops
+before writing anything and says how each such file differs from what govcard would write. Nothing is published unless the site builds cleanly
 and every model card passes `govcard check`. A dry run reads the repos the same way and writes
 nothing.
 
@@ -47,6 +47,8 @@ DEFAULT_TIMEOUT_S = 60.0
 MAX_TIMEOUT_S = 86_400.0
 # Files of a Space that the site does not own.
 KEEP_REMOTE = {".gitattributes"}
+# The files of a model or dataset repo that someone may have written by hand.
+GUARDED = ("README.md", "GOVERNANCE.md")
 
 
 class PublishError(GovcardError):
@@ -69,10 +71,10 @@ class Target:
     give them (a model's `.eval_results/govcard.yaml`, never the results others added)."""
 
     @property
-    def guards_readme(self) -> bool:
-        """Whether a README.md govcard did not write stops publishing (model and dataset repos;
-        the Space is govcard's)."""
-        return self.repo_type != "space"
+    def guarded(self) -> tuple[str, ...]:
+        """The files that stop publishing when govcard did not write them: the cards of a model
+        or dataset repo (the Space is govcard's)."""
+        return () if self.repo_type == "space" else GUARDED
 
     @property
     def name(self) -> str:
@@ -89,8 +91,8 @@ class Remote:
     """The commit the files were read at; publishing commits on top of it or not at all."""
     files: dict[str, str] = field(default_factory=dict)
     """Path -> the git blob id, or for a file in LFS its sha256."""
-    readme: str | None = None
-    """The README.md, read when govcard would change it in a repo that guards it."""
+    guarded: dict[str, str] = field(default_factory=dict)
+    """The guarded files (`Target.guarded`) that govcard would change, as the repo holds them."""
 
 
 @dataclass
@@ -105,14 +107,15 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
 
     @property
-    def foreign_readme(self) -> bool:
-        """Whether it replaces a README.md that govcard did not write."""
+    def foreign(self) -> list[str]:
+        """The guarded files it replaces that govcard did not write."""
         from govcard import render
 
-        readme = self.remote.readme
-        return (
-            readme is not None and "README.md" in self.changed and not render.is_generated(readme)
-        )
+        return [
+            path
+            for path, text in self.remote.guarded.items()
+            if path in self.changed and not render.is_generated(text)
+        ]
 
     def operations(self) -> list[Any]:
         """The commit's operations: add the added and changed files, delete the deleted ones."""
@@ -328,9 +331,9 @@ def site_asset(path: str) -> str | None:
     return next((kind for prefix, kind in SITE_ASSETS.items() if path.startswith(prefix)), None)
 
 
-def describe(plans: list[Plan], replace_readme: bool) -> list[str]:
+def describe(plans: list[Plan], replace_cards: bool) -> list[str]:
     """What publishing does to each repository, file by file (the Space's generated assets in one
-    line); a README.md that govcard did not write with how the card differs from it."""
+    line); a card that govcard did not write with how govcard's differs from it."""
     lines = []
     for plan in plans:
         target = plan.target
@@ -344,17 +347,16 @@ def describe(plans: list[Plan], replace_readme: bool) -> list[str]:
                     assets.setdefault(kind, []).append(verb)
                     continue
                 line = f"  {verb} {printable(path)}"
-                if path == "README.md" and plan.foreign_readme:
-                    assert plan.remote.readme is not None
+                if path in plan.foreign:
                     how = (
-                        "replaced, as --replace-readme asks"
-                        if replace_readme
-                        else "pass --replace-readme to replace it"
+                        "replaced, as --replace-cards asks"
+                        if replace_cards
+                        else "pass --replace-cards to replace it"
                     )
                     lines.append(f"{line} (not written by govcard: {how})")
-                    card = target.files["README.md"].decode("utf-8")
+                    card = target.files[path].decode("utf-8")
                     lines += [
-                        f"    {change}" for change in readme_changes(plan.remote.readme, card)
+                        f"    {change}" for change in card_changes(plan.remote.guarded[path], card)
                     ]
                 else:
                     lines.append(line)
@@ -380,9 +382,10 @@ def _headline(plan: Plan) -> str:
     return f"{target.name}: {counts}, {len(plan.unchanged)} unchanged"
 
 
-def readme_changes(old: str, new: str, shown: int = 3) -> list[str]:
-    """How replacing the README.md `old` with the card `new` changes it, in at most three short
-    lines: lines added and removed, metadata keys, and headings (the first `shown` of each)."""
+def card_changes(old: str, new: str, shown: int = 3) -> list[str]:
+    """How replacing the card `old` with govcard's `new` changes it, in at most three short
+    lines: lines added and removed, metadata keys (when either has metadata), and headings (the
+    first `shown` of each)."""
     import difflib
 
     old_lines, new_lines = old.splitlines(), new.splitlines()
@@ -396,7 +399,9 @@ def readme_changes(old: str, new: str, shown: int = 3) -> list[str]:
             added += j2 - j1
     lines = [f"lines: {added} added, {removed} removed, {kept} kept"]
     old_meta, new_meta = _metadata(old), _metadata(new)
-    if old_meta is None:
+    if old_meta == new_meta == {}:
+        pass  # a Governance Card and its hand-written predecessor: no metadata to compare
+    elif old_meta is None:
         lines.append("metadata: the current front matter is not a YAML mapping")
     else:
         assert new_meta is not None
@@ -540,21 +545,21 @@ def publish(
     token: str | None,
     create_pr: bool,
     timeout: float = DEFAULT_TIMEOUT_S,
-    replace_readme: bool = False,
+    replace_cards: bool = False,
     dry: bool = False,
 ) -> list[str]:
     """Read every target repo, then, unless one refuses or `dry`, create the missing ones and
     commit each target's changed and stale files, atomically; every request to the Hub is bounded
     by `timeout` seconds. Returns a line per repo (with `dry`, what would be done, file by file).
 
-    A README.md that govcard did not write refuses (`Refusal`, nothing written) unless
-    `replace_readme`."""
+    A guarded file that govcard did not write refuses (`Refusal`, nothing written) unless
+    `replace_cards`."""
     from huggingface_hub import HfApi
 
     quiet_hub()
     api = HfApi(endpoint=endpoint, token=token)
     with (
-        tempfile.TemporaryDirectory(prefix="govcard-readme-") as downloads,
+        tempfile.TemporaryDirectory(prefix="govcard-cards-") as downloads,
         hub_timeout(timeout) as last,
     ):
         hub = _Hub(api, endpoint, token, timeout, last, Path(downloads))
@@ -562,19 +567,20 @@ def publish(
         for target in targets_:
             with hub.errors(target.name):
                 plans.append(_plan(target, hub.read(target)))
-        foreign = [] if replace_readme else [p for p in plans if p.foreign_readme]
+        foreign = [] if replace_cards else [p for p in plans if p.foreign]
         if foreign:
-            names = ", ".join(p.target.name for p in foreign)
+            names = "; ".join(f"{', '.join(p.foreign)} in {p.target.name}" for p in foreign)
+            them = "it" if sum(len(p.foreign) for p in foreign) == 1 else "them"
             raise Refusal(
-                f"not replacing the README.md that govcard did not write in {names}; nothing "
-                "was published; pass --replace-readme to replace it",
-                describe(plans if dry else foreign, replace_readme),
+                f"not replacing what govcard did not write: {names}; nothing was published; "
+                f"pass --replace-cards to replace {them}",
+                describe(plans if dry else foreign, replace_cards),
             )
         if dry:
-            return [*describe(plans, replace_readme), f"dry run: nothing was changed on {endpoint}"]
+            return [*describe(plans, replace_cards), f"dry run: nothing was changed on {endpoint}"]
         outcomes: list[Outcome] = []
         for plan in plans:
-            outcomes.append(hub.commit(plan, create_pr, replace_readme, outcomes))
+            outcomes.append(hub.commit(plan, create_pr, replace_cards, outcomes))
     return [outcome.summary() for outcome in outcomes]
 
 
@@ -588,15 +594,15 @@ class _Hub:
     timeout: float
     last: LastAnswer
     downloads: Path
-    """Where README.md files are downloaded to (not the Hugging Face cache)."""
+    """Where guarded files are downloaded to (not the Hugging Face cache)."""
 
     def errors(self, what: str, done: str = "") -> AbstractContextManager[None]:
         """`_hub_errors` for this Hub."""
         return _hub_errors(what, self.endpoint, self.token, done, self.timeout, self.last)
 
     def read(self, target: Target) -> Remote:
-        """The target's repo: whether it exists, its head commit, its files, and its README.md
-        when govcard would change one that it guards."""
+        """The target's repo: whether it exists, its head commit, its files, and the guarded
+        files that govcard would change."""
         from huggingface_hub.errors import RepositoryNotFoundError
         from huggingface_hub.hf_api import RepoFile, RepoFolder
 
@@ -630,22 +636,23 @@ class _Hub:
             if isinstance(item, RepoFile)
         }
         remote = Remote(exists=True, head=info.sha, files=files)
-        ours = target.files.get("README.md")
-        theirs = files.get("README.md")
-        if target.guards_readme and ours is not None and theirs and not _same(theirs, ours):
-            path = self.api.hf_hub_download(
-                target.repo_id,
-                "README.md",
-                repo_type=target.repo_type,
-                revision=info.sha,
-                cache_dir=self.downloads,
-            )
-            assert isinstance(path, str)  # not huggingface_hub's dry run
-            remote.readme = Path(path).read_bytes().decode("utf-8", "replace")
+        for name in target.guarded:
+            ours = target.files.get(name)
+            theirs = files.get(name)
+            if ours is not None and theirs and not _same(theirs, ours):
+                path = self.api.hf_hub_download(
+                    target.repo_id,
+                    name,
+                    repo_type=target.repo_type,
+                    revision=info.sha,
+                    cache_dir=self.downloads,
+                )
+                assert isinstance(path, str)  # not huggingface_hub's dry run
+                remote.guarded[name] = Path(path).read_bytes().decode("utf-8", "replace")
         return remote
 
     def commit(
-        self, plan: Plan, create_pr: bool, replace_readme: bool, outcomes: list[Outcome]
+        self, plan: Plan, create_pr: bool, replace_cards: bool, outcomes: list[Outcome]
     ) -> Outcome:
         """Create the plan's repo if it is missing, then commit its changes on top of the head
         commit that was read; a failure names the `outcomes` already published."""
@@ -664,11 +671,12 @@ class _Hub:
                 # The Hub puts files into a new repo (.gitattributes; a Space's README.md), and
                 # someone may have created it meanwhile.
                 plan = _plan(target, self.read(target))
-                if plan.foreign_readme and not replace_readme:
+                if plan.foreign and not replace_cards:
                     raise PublishError.at(
                         "publish",
-                        f"{target.name}: created meanwhile by someone else, with a README.md "
-                        f"that govcard did not write; publish again to see how it differs{done}",
+                        f"{target.name}: created meanwhile by someone else, with "
+                        f"{' and '.join(plan.foreign)} that govcard did not write; publish again "
+                        f"to see how it differs{done}",
                     )
             outcome.added, outcome.changed, outcome.deleted = plan.added, plan.changed, plan.deleted
             operations = plan.operations()
@@ -818,7 +826,7 @@ def build_and_publish(
     template_dir: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     datasets: bool = False,
-    replace_readme: bool = False,
+    replace_cards: bool = False,
 ) -> list[str]:
     """Build the site, check the cards, then publish (or say what would be published), waiting at
     most `timeout` seconds for each request to the Hub. The lines to print: a note for each model
@@ -835,7 +843,7 @@ def build_and_publish(
         check_cards(plan)
         notes = skipped(derived, models, datasets)
         try:
-            return notes + publish(plan, endpoint, token, create_pr, timeout, replace_readme, dry)
+            return notes + publish(plan, endpoint, token, create_pr, timeout, replace_cards, dry)
         except Refusal as refusal:
             refusal.report[:0] = notes
             raise

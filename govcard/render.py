@@ -379,13 +379,13 @@ def render(
 
     `governance_link` is where model and dataset cards link the Governance Card, and
     `model_links` where the Governance Card links each model's card (by model id), for cards
-    published elsewhere. Model and dataset cards carry `GENERATED_LINE` under their metadata.
-    """
+    published elsewhere. Model and dataset cards carry `GENERATED_LINE` under their metadata, the
+    Governance Card at its top: publish replaces only files that carry it (or when asked)."""
     env = environment(template_dir)
     common = common_context(derived)
     if model_links:
         common["model_paths"] = {**common["model_paths"], **model_links}
-    outputs = {GOVERNANCE_CARD: render_template(env, GOVERNANCE_TEMPLATE, common)}
+    outputs = {GOVERNANCE_CARD: mark_generated(render_template(env, GOVERNANCE_TEMPLATE, common))}
     for view in derived.models:
         context = model_context(common, view, governance_link)
         outputs[MODEL_CARD_PATH.format(id=view.model.id)] = mark_generated(

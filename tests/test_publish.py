@@ -522,7 +522,7 @@ def test_dry_run_compares_with_what_the_repos_hold(hub: HubServer, project: Path
         SPACE, "main", {**hub.files("space", SPACE), "notes/stale.html": b"<p/>"}, "space"
     )
     hub.requests.clear()
-    result = publish(hub, "--models", "--dry-run", "--replace-readme")
+    result = publish(hub, "--models", "--dry-run", "--replace-cards")
     assert result.exit_code == 0, result.output
     assert {r.endpoint for r in hub.requests} == {"info", "tree", "resolve"}
     assert len(hub.commits) == 1
@@ -548,7 +548,7 @@ def test_dry_run_compares_with_what_the_repos_hold(hub: HubServer, project: Path
     at = lines.index(f"model {MODEL_REPOS[1]}: 1 to add, 1 to change, 0 unchanged")
     assert lines[at + 1 : at + 3] == [
         "  add GOVERNANCE.md",
-        "  change README.md (not written by govcard: replaced, as --replace-readme asks)",
+        "  change README.md (not written by govcard: replaced, as --replace-cards asks)",
     ]
     assert lines[at + 3].startswith("    lines: ")
     assert lines[at + 4].startswith("    metadata: added ")
@@ -1026,8 +1026,8 @@ def test_a_readme_govcard_did_not_write_stops_publishing_before_anything_is_writ
     result = publish(hub, "--models")
     assert_failed(
         result,
-        f"publish: not replacing the README.md that govcard did not write in model "
-        f"{MODEL_REPOS[2]}; nothing was published; pass --replace-readme to replace it",
+        f"publish: not replacing what govcard did not write: README.md in model "
+        f"{MODEL_REPOS[2]}; nothing was published; pass --replace-cards to replace it",
     )
     assert set(hub.endpoints()) == {"info", "tree", "resolve"}
     assert hub.commits == []
@@ -1037,7 +1037,7 @@ def test_a_readme_govcard_did_not_write_stops_publishing_before_anything_is_writ
     assert lines[:3] == [
         f"model {MODEL_REPOS[2]}: 1 to add, 1 to change, 0 unchanged",
         "  add GOVERNANCE.md",
-        "  change README.md (not written by govcard: pass --replace-readme to replace it)",
+        "  change README.md (not written by govcard: pass --replace-cards to replace it)",
     ]
     assert re.fullmatch(r"    lines: \d+ added, \d+ removed, \d+ kept", lines[3])
     assert lines[4].startswith("    metadata: added ")
@@ -1051,7 +1051,7 @@ def test_replace_readme_replaces_it_and_keeps_the_other_files(
     hub.create_repo(MODEL_REPOS[2], files={"README.md": FOREIGN_CARD, "model.safetensors": WEIGHTS})
     for repo_id in MODEL_REPOS[:2]:
         hub.create_repo(repo_id)
-    result = publish(hub, "--models", "--replace-readme")
+    result = publish(hub, "--models", "--replace-cards")
     assert result.exit_code == 0, result.output
     files = hub.files("model", MODEL_REPOS[2])
     assert sorted(files) == [".gitattributes", "GOVERNANCE.md", "README.md", "model.safetensors"]
@@ -1064,6 +1064,49 @@ def test_replace_readme_replaces_it_and_keeps_the_other_files(
     again = publish(hub, "--models")
     assert again.exit_code == 0, again.output
     assert f"model {MODEL_REPOS[2]}: 0 added, 1 changed, 0 deleted (" in again.stdout
+
+
+HAND_WRITTEN_GOVERNANCE = b"# How we run this model\n\nWritten by hand: our board meets monthly.\n"
+
+
+def test_a_governance_document_govcard_did_not_write_is_not_replaced(
+    hub: HubServer, project: Path
+) -> None:
+    """A GOVERNANCE.md in a model repo is guarded as its README.md is: a hand-written one stops
+    publishing, says how the Governance Card differs, and goes only with --replace-cards."""
+    hub.create_repo(MODEL_REPOS[0], files={"README.md": FOREIGN_CARD})
+    hub.create_repo(MODEL_REPOS[1], files={"GOVERNANCE.md": HAND_WRITTEN_GOVERNANCE})
+    hub.create_repo(MODEL_REPOS[2])
+    result = publish(hub, "--models")
+    assert_failed(
+        result,
+        "publish: not replacing what govcard did not write: "
+        f"README.md in model {MODEL_REPOS[0]}; GOVERNANCE.md in model {MODEL_REPOS[1]}; "
+        "nothing was published; pass --replace-cards to replace them",
+    )
+    assert hub.commits == []
+    lines = result.stdout.splitlines()
+    at = lines.index(f"model {MODEL_REPOS[1]}: 1 to add, 1 to change, 0 unchanged")
+    assert lines[at + 1 : at + 3] == [
+        "  add README.md",
+        "  change GOVERNANCE.md (not written by govcard: pass --replace-cards to replace it)",
+    ]
+    assert re.fullmatch(r"    lines: \d+ added, 2 removed, 1 kept", lines[at + 3])
+    # Neither has metadata: the summary says nothing of it.
+    assert lines[at + 4].startswith(
+        "    headings: removed # How we run this model; added # BigCode Governance Card, "
+    )
+    replaced = publish(hub, "--models", "--replace-cards")
+    assert replaced.exit_code == 0, replaced.output
+    governance = hub.files("model", MODEL_REPOS[1])["GOVERNANCE.md"].decode("utf-8")
+    assert governance.startswith(GENERATED_LINE)
+    # Now govcard's: the next publish updates it without the flag.
+    edit("An open scientific collaboration", "An open collaboration")
+    again = publish(hub, "--models")
+    assert again.exit_code == 0, again.output
+    assert f"model {MODEL_REPOS[1]}: 0 added, 1 changed, 0 deleted (" in again.stdout
+    governance = hub.files("model", MODEL_REPOS[1])["GOVERNANCE.md"].decode("utf-8")
+    assert "An open collaboration" in governance
 
 
 def test_a_readme_that_already_is_the_card_needs_no_flag(hub: HubServer, project: Path) -> None:
@@ -1085,7 +1128,7 @@ def test_dry_run_shows_the_refusal_too(hub: HubServer, project: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"space {SPACE}: to create")
     assert (
-        "  change README.md (not written by govcard: pass --replace-readme to replace it)" in lines
+        "  change README.md (not written by govcard: pass --replace-cards to replace it)" in lines
     )
     assert f"model {MODEL_REPOS[1]}: to create, 2 to add" in lines
     assert hub.commits == []
@@ -1115,7 +1158,9 @@ def test_a_readme_edited_between_reading_and_committing_is_not_overwritten(
     )
     assert hub.files("model", MODEL_REPOS[0])["README.md"] == FOREIGN_CARD
     again = publish(hub, "--models")
-    assert_failed(again, "not replacing the README.md that govcard did not write")
+    assert_failed(
+        again, f"not replacing what govcard did not write: README.md in model {MODEL_REPOS[0]};"
+    )
 
 
 def test_a_repo_someone_else_creates_meanwhile_is_not_overwritten(
@@ -1128,7 +1173,7 @@ def test_a_repo_someone_else_creates_meanwhile_is_not_overwritten(
     result = publish(hub, "--models")
     assert_failed(
         result,
-        f"publish: model {MODEL_REPOS[2]}: created meanwhile by someone else, with a README.md "
+        f"publish: model {MODEL_REPOS[2]}: created meanwhile by someone else, with README.md "
         "that govcard did not write; publish again to see how it differs (already published: ",
     )
     assert hub.files("model", MODEL_REPOS[2])["README.md"] == FOREIGN_CARD
@@ -1190,7 +1235,7 @@ def test_a_dataset_card_govcard_did_not_write_is_refused_too(hub: HubServer, pro
     result = publish(hub, "--datasets")
     assert_failed(result, f"in dataset {DATASET_REPOS[1]}; nothing was published")
     assert hub.commits == []
-    assert publish(hub, "--datasets", "--replace-readme").exit_code == 0
+    assert publish(hub, "--datasets", "--replace-cards").exit_code == 0
     assert GENERATED_LINE.encode() in hub.files("dataset", DATASET_REPOS[1])["README.md"]
 
 
@@ -1208,9 +1253,8 @@ def test_a_dataset_without_a_hub_id_is_skipped_with_a_note(hub: HubServer, proje
 # --- how govcard knows its own cards ----------------------------------------------------------------
 
 
-def test_model_and_dataset_cards_carry_the_generated_line_under_their_metadata(
-    project: Path,
-) -> None:
+def test_every_card_carries_the_generated_line(project: Path) -> None:
+    """Model and dataset cards under their metadata, the Governance Card at its top."""
     outputs = render.render(derive.derive(loader.load("project.yaml")))
     cards = [path for path in outputs if path.endswith("/README.md")]
     assert len(cards) == len(MODEL_REPOS) + len(DATASET_REPOS)
@@ -1220,7 +1264,9 @@ def test_model_and_dataset_cards_carry_the_generated_line_under_their_metadata(
         assert body.startswith(f"\n{GENERATED_LINE}\n\n# "), path
         assert render.is_generated(card)
         assert ModelCard(card).data.to_dict() == yaml.safe_load(head.strip("-\n"))
-    assert not render.is_generated(outputs[render.GOVERNANCE_CARD])
+    governance = outputs[render.GOVERNANCE_CARD]
+    assert governance.startswith(f"{GENERATED_LINE}\n\n# ")
+    assert render.is_generated(governance)
 
 
 def test_a_user_template_cannot_drop_the_generated_line(project: Path) -> None:

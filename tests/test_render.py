@@ -1055,7 +1055,9 @@ def test_template_replaces_the_governance_card(write, rendered) -> None:
         "mine/governance_card.md.j2",
     )
     custom = rendered(project, "--template-dir", "mine")
-    assert custom["GOVERNANCE.md"] == "# Demo: our card\n\n- [M](models/m/README.md)\n"
+    assert custom["GOVERNANCE.md"] == render.mark_generated(
+        "# Demo: our card\n\n- [M](models/m/README.md)\n"
+    )
     assert custom["models/m/README.md"] == default["models/m/README.md"]
     assert custom["governance.json"] == default["governance.json"]
 
@@ -1228,7 +1230,8 @@ def test_template_files_are_regular_files_inside_the_folder(write, workdir: Path
     Path("mine/governance_card.md.j2").symlink_to("real.md.j2")
     result = run("render", "project.yaml", "-o", "out", "--template-dir", "mine")
     assert result.exit_code == 0, result.output
-    assert Path("out/GOVERNANCE.md").read_text(encoding="utf-8") == "# Demo (ours)\n"
+    governance = Path("out/GOVERNANCE.md").read_text(encoding="utf-8")
+    assert governance == f"{render.GENERATED_LINE}\n\n# Demo (ours)\n"
     cases = {
         "outside": "a template must not link out of --template-dir",
         "fifo": "a template must be a regular file",
