@@ -583,7 +583,10 @@ def _identity(card: Card) -> str:
     """What the card calls its own model (its first title), `squash`ed: a card that is the model
     (the licensor's own card) is not its own derivative."""
     title = card.title[:200]
-    return squash(re.sub(r"(?i)model\s*card|\(.*?\)|[:|].*", "", title)) if title else ""
+    return squash(_NOT_IDENTITY.sub("", title)) if title else ""
+
+
+_NOT_IDENTITY = re.compile(r"(?i)model\s*card|\(.*?\)|[:|].*")
 
 
 def quote(line: str) -> str:

@@ -14,9 +14,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_check import Found, findings, rules_of, run, where
 
 from govcard import licenses, lineage
+from govcard.check import text as check_text_module
 
 DROPS = "derivative-license-drops-restrictions"
 LLAMA3 = "meta-llama/Meta-Llama-3-8B-Instruct"
@@ -1178,3 +1181,30 @@ def test_a_license_file_beside_the_card_naming_another_license_is_a_conflict(
     assert "LICENSE beside the card is the Apache License, Version 2.0" in found[0].message
     (folder / "LICENSE").write_text("MIT License\n\nCopyright (c) 2026\n", encoding="utf-8")
     assert findings(str(folder)) == []
+
+
+_LINKS = [link for entry in licenses.terms_catalog().values() for link in entry.links]
+
+
+@given(
+    parts=st.lists(
+        st.one_of(
+            st.sampled_from(_LINKS),
+            st.sampled_from(_LINKS).map(lambda link: link[: len(link) // 2]),
+            st.sampled_from(_LINKS).map(lambda link: link[len(link) // 3 :]),
+            st.sampled_from(["https://", " ", "/", "-", "é", "[license](", ")"]),
+        ),
+        max_size=8,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_linked_terms_are_the_licenses_whose_addresses_the_text_holds(parts: list[str]) -> None:
+    """One pass of an automaton finds what a search for each address finds, also where one
+    address holds another or two overlap."""
+    text = "".join(parts)
+    expected = [
+        entry.id
+        for entry in licenses.terms_catalog().values()
+        if any(link in text for link in entry.links)
+    ]
+    assert check_text_module.linked_terms(text) == expected
