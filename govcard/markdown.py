@@ -131,12 +131,23 @@ def columns(rows: list[Any], **titles: str) -> list[tuple[str, str]]:
     ]
 
 
+def not_reported(value: Any) -> Markup:
+    """The templates' `nr(value)`: the value, or "not reported" for none, an empty list or an
+    empty text (the EU forms' wording for what the facts do not give)."""
+    if value is None or value == [] or value == "":
+        return Markup("not reported")
+    return escape(value)
+
+
 def finalize(value: Any) -> Any:
     """Jinja's `finalize`: escape every printed value; refuse to print None."""
     if value is None:
         raise ValueError("a template printed None; guard the value with {% if %}")
     return escape(value)
 
+
+GLOBALS = {"nr": not_reported}
+"""Functions the templates call (a macro costs several times more per call)."""
 
 FILTERS = {
     "md": escape,

@@ -107,6 +107,7 @@ def _make_environment(template_dir: Path | None) -> jinja2.Environment:
     # sandbox, which keeps them away from Python's internals (no os.popen through __globals__).
     env = _sandbox()(**options) if template_dir is not None else jinja2.Environment(**options)
     env.filters.update(markdown.FILTERS)
+    env.globals.update(markdown.GLOBALS)
     return env
 
 
