@@ -91,6 +91,9 @@ def test_verdicts_beyond_rail_agree_with_the_readers() -> None:
         "heldout-beyond-3",
         "heldout-beyond-4",
         "heldout-beyond-5",
+        "heldout-beyond-6",
+        "heldout-beyond-7",
+        "heldout-beyond-8",
     ],
 )
 def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
@@ -98,7 +101,7 @@ def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
     assert len(labels) >= 20
     for label in labels:
         assert label.verdict in {"pass", "fail"}, label
-        assert set(label.defects.split(",")) <= DEFECTS, label
+        assert {defect.strip() for defect in label.defects.split(",")} <= DEFECTS, label
         assert label.reasoning.strip(), label
     sources = ROOT / "tests" / "labels" / f"{name}-sources.tsv"
     with sources.open(encoding="utf-8") as handle:
