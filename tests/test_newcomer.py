@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from govcard.render import GENERATED_LINE
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -58,9 +60,8 @@ def test_the_main_job_runs_from_a_clean_clone(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     out = clone / "out"
-    assert (
-        (out / "GOVERNANCE.md").read_text(encoding="utf-8").startswith("# BigCode Governance Card")
-    )
+    governance = (out / "GOVERNANCE.md").read_text(encoding="utf-8")
+    assert governance.startswith(f"{GENERATED_LINE}\n\n# BigCode Governance Card\n")
     cards = sorted(p.parent.name for p in out.glob("models/*/README.md"))
     assert cards == ["santacoder", "starcoder", "starcoderbase"]
     assert "wrote 12 files to out" in result.stdout
