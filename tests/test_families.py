@@ -1208,3 +1208,78 @@ def test_linked_terms_are_the_licenses_whose_addresses_the_text_holds(parts: lis
         if any(link in text for link in entry.links)
     ]
     assert check_text_module.linked_terms(text) == expected
+
+
+# --- held-out set 8 ---------------------------------------------------------------------------
+
+
+def test_a_license_the_weights_comply_with_is_stated(workdir: Path) -> None:
+    # Held-out set 8, 1115 (ChatGLM3-6B): no license in the metadata; the License section puts the
+    # code under "the [Apache-2.0 license](LICENSE)" (a version's full stop is no sentence's end)
+    # and says the weights "need to comply with the [Model License](MODEL_LICENSE)".
+    for sentence in (
+        "The code in this repository is open-sourced under the [Apache-2.0 license](LICENSE).",
+        "The use of the model weights needs to comply with the [Model License](MODEL_LICENSE).",
+    ):
+        body = f"# Chat\n\n## 协议 (License)\n\n{sentence}\n"
+        found = findings(card("language:\n- en", body, name=f"{len(sentence)}.md"))
+        assert where(found) == [("license-metadata-missing", "warning", 10)], found
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("Llama 2", True),
+        ("meta-llama/Llama-2-7b-chat-hf", True),
+        ("llama2", True),
+        ("Llama_2", True),
+        ("Llama 2.5", False),
+        ("Llama 23", False),
+        ("Llama", False),
+    ],
+)
+def test_the_parents_license_is_named_however_its_model_is_written(
+    workdir: Path, written: str, named: bool
+) -> None:
+    # Held-out set 8, 1101 (a Core ML conversion of Llama 2 under `license: other`): "For
+    # [license](...) information ... refer to [meta-llama/Llama-2-7b-chat-hf](...)".
+    body = f"# Poet\n\nFor license information, see the card of {written}.\n"
+    metadata = (
+        "license: other\nlicense_name: poet\nlicense_link: https://example.com/poet\n"
+        "base_model: meta-llama/Llama-2-7b-chat-hf"
+    )
+    expected = "derivative-license-unverified" if named else DROPS
+    assert rules_of(findings(card(metadata, body))) == {expected}
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://huggingface.co/acme/poet-13b/blob/main/LICENSE.txt",
+        "LICENSE.txt",
+        "./LICENSE",
+    ],
+)
+def test_an_other_license_whose_text_is_a_file_of_the_repo_is_unverified(
+    workdir: Path, link: str
+) -> None:
+    # Held-out set 8, 1133 (NexusRaven-V2-13B on Code Llama): "licensed under the [Nexusflow
+    # community license](https://huggingface.co/Nexusflow/NexusRaven-V2-13B/blob/main/LICENSE.txt)".
+    # The file may hold the parent's agreement with terms added; govcard cannot read it.
+    body = f"# Poet\n\n## License\n\nLicensed under the [Acme community license]({link}).\n"
+    metadata = "license: other\nbase_model: codellama/CodeLlama-13b-Instruct-hf"
+    found = findings(card(metadata, body))
+    assert "derivative-license-unverified" in rules_of(found)
+    assert errors(found) == []
+
+
+def test_an_other_license_whose_text_is_a_license_page_still_drops_the_parents(
+    workdir: Path,
+) -> None:
+    # NVIDIA's Minitron card (corpus 094) links the NVIDIA Open Model License's page, not a file.
+    body = (
+        "# Poet\n\n## License\n\nLicensed under the [Acme Open Model License]"
+        "(https://acme.example/licenses/open-model-license.pdf).\n"
+    )
+    metadata = "license: other\nlicense_name: acme\nbase_model: codellama/CodeLlama-13b-Instruct-hf"
+    assert rules_of(errors(findings(card(metadata, body)))) == {DROPS}

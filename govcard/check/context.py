@@ -163,6 +163,20 @@ class Context:
             os.path.realpath(self.folder)
         ).isdisjoint(text.LICENSE_FILES)
 
+    @cached
+    def license_file(self) -> bool:
+        """Whether the card's license text is a file of a repo (a LICENSE file beside the card, a
+        relative link, a license_link or a link to a file of a repo on the Hub), not a license's
+        page: govcard cannot tell which license such a file holds."""
+        link = self.metadata.get("license_link")
+        if isinstance(link, str) and ("://" not in link or text.links_a_license_file(link.lower())):
+            return True
+        if text.links_a_license_file(self.card.lowered):
+            return True
+        return self.folder is not None and not folder_files(
+            os.path.realpath(self.folder)
+        ).isdisjoint(text.LICENSE_FILES)
+
     def named_in_text(self) -> tuple[licenses.LicenseInfo, int] | None:
         """The RAIL license the text names first, and the line."""
         found = text.rail_named(self.card.lowered)

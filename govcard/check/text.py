@@ -38,10 +38,14 @@ _LICENSE_FILE_LINK = re.compile(
     # ("`license_name`")
     r"|`(?:\./)?(?:[\w-]{0,30}[_-])?licen[cs]e(?:[-.][\w.-]{1,20})?`"
 )
+# Up to a license's name within a sentence: a full stop ends it, but not the one in a version
+# ("under the [Apache-2.0 license](LICENSE)").
+_NAME_BEFORE = r"(?:[^.\n]|\.(?=\d)){0,40}?licen[cs]e"
 _LICENSE_STATEMENT = re.compile(
     r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
-    r"|under[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^#{1,6}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\[?\w"
-    r"|governed[\s*]+by[\s*]+(?:the|a|an)[\s*]+[^.\n]{0,40}?licen[cs]e|^\*\*licen[cs]e\*\*[ \t]+\w",
+    rf"|under[\s*]+(?:the|a|an)[\s*]+{_NAME_BEFORE}|^#{{1,6}}[\s*]+licen[cs]e|licen[cs]e[\s*]*:[\s*]*\[?\w"
+    rf"|governed[\s*]+by[\s*]+(?:the|a|an)[\s*]+{_NAME_BEFORE}|^\*\*licen[cs]e\*\*[ \t]+\w"
+    rf"|compl(?:y|ies|iance)[\s*]+with[\s*]+(?:the|a|an|its)[\s*]+{_NAME_BEFORE}",
     re.MULTILINE,
 )
 # Licenses without use restrictions, as cards name them in prose: one pattern per name, each
@@ -153,6 +157,23 @@ def links_a_license(lowered: str) -> bool:
         if any(word in address.group() for word in ("licen", "/terms", "agreement", "eula")):
             return True
     return _LICENSE_FILE_LINK.search(lowered) is not None
+
+
+# A license file of a repo on the Hub ("huggingface.co/org/name/blob/main/LICENSE.txt").
+_HUB_LICENSE_FILE = re.compile(
+    r"(?:huggingface\.co|hf\.co)/[\w.-]+/[\w.-]+/(?:blob|resolve|raw)/[^/\s)]+/(?:[\w.-]+/){0,3}"
+    r"[\w.-]{0,30}licen[cs]e[\w.-]{0,20}(?![\w/])"
+)
+
+
+def links_a_license_file(lowered: str) -> bool:
+    """Whether a lowercase text links a license file of a repo rather than a license's page: a
+    relative link ("[license](LICENSE.txt)") or a file of a repo on the Hub. Such a file may
+    hold any license, the parent's agreement included."""
+    return (
+        _LICENSE_FILE_LINK.search(lowered) is not None
+        or _HUB_LICENSE_FILE.search(lowered) is not None
+    )
 
 
 def linked_terms(lowered: str) -> list[str]:

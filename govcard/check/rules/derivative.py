@@ -4,6 +4,7 @@ parent's license terms and documentation."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govcard import licenses
@@ -344,13 +345,22 @@ def _keeps_terms(
             and all(p.license is not None for p in ctx.parents)
             and not names_the_parents_terms(ctx, entry)
         ):
-            # A license of its own that never names the parent's: the copy of the parent's
-            # license that a derivative must be shared with is not there. (With another parent
-            # govcard does not know, the license may be that parent's: it cannot tell.)
-            dropped = (
-                f"and never names the {entry.name}, which a derivative must be shared with "
-                f"(§{entry.copy_of_license.section})"
-            )
+            if ctx.license_file:
+                # A license of its own whose text is a file of a repo ("the [Nexusflow community
+                # license](.../LICENSE.txt)"): it may be the parent's agreement with terms
+                # added, which govcard cannot read. What the text states is still compared.
+                stated = _stated_keeps_terms(ctx, own, parent, entry)
+                if stated.settled:
+                    return stated
+            else:
+                # A license of its own that never names the parent's, and no text of it: the
+                # copy of the parent's license that a derivative must be shared with is not
+                # there. (With another parent govcard does not know, the license may be that
+                # parent's: it cannot tell.)
+                dropped = (
+                    f"and never names the {entry.name}, which a derivative must be shared "
+                    f"with (§{entry.copy_of_license.section})"
+                )
     if dropped == "":
         ctx.add(
             "derivative-license-unverified",
@@ -387,14 +397,24 @@ def names_the_parents_terms(ctx: Context, entry: licenses.Terms) -> bool:
     """Whether the card says that the parent's license applies as well: a line about a license
     that names it ("License for the base weights: Llama 2"), its use policy, or a statement that
     use is subject to the parent's restrictions."""
-    name = re.split(r" (?:community|licen[cs]e|terms|research)\b", entry.name.lower())[0]
-    name = name.removeprefix("meta ")
-    if any(name in line.lower() for _, line in ctx.card.lines_with("licen")):
+    pattern = _parent_name(entry.name)
+    if any(pattern.search(line.lower()) for _, line in ctx.card.lines_with("licen")):
         return True
     lowered = ctx.card.lowered
     if entry.use_policy is not None and entry.use_policy.name.lower() in lowered:
         return True
     return text.incorporates(lowered)
+
+
+@lru_cache(maxsize=64)
+def _parent_name(license_name: str) -> re.Pattern[str]:
+    """The model a license is named after, as cards write it: "Llama 2" for the Llama 2
+    Community License Agreement, also "llama-2" or "Llama2" (a repo id), but not "Llama 2.5"
+    or "Llama 23"."""
+    name = re.split(r" (?:community|licen[cs]e|terms|research)\b", license_name.lower())[0]
+    words = name.removeprefix("meta ").split()
+    version = r"(?!\.?\d)" if words[-1][-1].isdigit() else ""
+    return re.compile(r"[\s_-]*".join(re.escape(word) for word in words) + version)
 
 
 def _stated_keeps_terms(
