@@ -355,6 +355,20 @@ FAILING: dict[str, Case] = {
             )
         ],
     ),
+    "derivative-license-prose-only": Case(
+        _text(
+            "---\nbase_model: meta-llama/Llama-3.1-8B\n---\n# Poet\n\nFine-tuned on poems.\n\n"
+            "License: Meta Llama 3 Community License\n"
+        ),
+        [
+            (
+                "derivative-license-prose-only",
+                "error",
+                8,
+                ("names llama3", "Llama 3.1 Community License Agreement or a link to it"),
+            )
+        ],
+    ),
     "rail-restrictions-missing": Case(
         _text(
             "---\nlicense: creativeml-openrail-m\n---\n# Painter\n\nTrained from scratch.\n\n"
@@ -597,6 +611,16 @@ PASSING: dict[str, list[Callable[[], list[str]]]] = {
             DERIVATIVE_IN_PROSE.replace(
                 "BigCode Open RAIL-M v1", "[BigCode Open RAIL-M v1](LICENSE)"
             )
+        ),
+    ],
+    "derivative-license-prose-only": [
+        _text(
+            "---\nbase_model: meta-llama/Llama-3.1-8B\n---\n# Poet\n\nFine-tuned on poems.\n\n"
+            "License: [Llama 3.1](https://llama.meta.com/llama3_1/license/)\n"
+        ),
+        _text(
+            "---\nlicense: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\n---\n# Poet\n\n"
+            "Fine-tuned on poems.\n\nLicense: Llama 3.1 Community License\n"
         ),
     ],
     "rail-restrictions-missing": [_fixture("rail-original.md"), _fixture("rail-by-reference.md")],

@@ -1283,3 +1283,38 @@ def test_an_other_license_whose_text_is_a_license_page_still_drops_the_parents(
     )
     metadata = "license: other\nlicense_name: acme\nbase_model: codellama/CodeLlama-13b-Instruct-hf"
     assert rules_of(errors(findings(card(metadata, body)))) == {DROPS}
+
+
+def test_a_derivative_that_names_its_license_in_prose_only_is_an_error(workdir: Path) -> None:
+    # Held-out set 8, 1110 (a LoRA of Llama 3.2 1B): no `license:`, and "License: Meta Llama 3
+    # Community License" as plain text: recipients get a name, not the agreement.
+    body = (
+        "# Poet\n\nFine-tuned on poems.\n\n## License\n\nLicense: Meta Llama 3 Community License\n"
+    )
+    (found,) = findings(card(f"base_model: {LLAMA31}", body))
+    assert (found.rule, found.severity, found.line) == (
+        "derivative-license-prose-only",
+        "error",
+        9,
+    )
+    assert found.message == (
+        "the text names llama3, with no license id in the metadata, license_link or link to its "
+        "text; as a derivative of Llama 3.1 8B (meta-llama/Llama-3.1-8B) it must be shared with "
+        "the Llama 3.1 Community License Agreement or a link to it (§1.b.i)"
+    )
+
+
+@pytest.mark.parametrize(
+    "license_line",
+    [
+        "License: [Llama 3.1 Community License](https://llama.meta.com/llama3_1/license/)",
+        "License: Llama 3.1 Community License, see [LICENSE](LICENSE)",
+    ],
+)
+def test_a_derivative_that_links_the_license_it_names_is_no_prose_only_card(
+    workdir: Path, license_line: str
+) -> None:
+    body = f"# Poet\n\nFine-tuned on poems.\n\n## License\n\n{license_line}\n"
+    found = findings(card(f"base_model: {LLAMA31}", body))
+    assert "derivative-license-prose-only" not in rules_of(found)
+    assert errors(found) == []

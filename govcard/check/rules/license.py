@@ -82,6 +82,13 @@ RULES = (
         "Use the exact license id in the metadata, e.g. creativeml-openrail-m.",
     ),
     Rule(
+        "derivative-license-prose-only",
+        "error",
+        "A derivative of a Llama, Gemma, Qwen or non-commercial model names its license in prose only",
+        "Those licenses ask that a derivative be shared with a copy of the license or a link to it (Llama §1.b.i, Gemma §3.1, Qwen §3.a, CC BY-NC §3(a)(1)(C)); a card that names its license in prose, with no `license:`, license_link or link, gives recipients no way to read the terms they are bound by.",
+        "Add `license:` with the parent's license id (and license_name and license_link for `other`), or link the license text in the card.",
+    ),
+    Rule(
         "rail-license-text-missing",
         "error",
         "A RAIL license named in prose only, with no id and no link",
@@ -203,6 +210,28 @@ def _no_license(ctx: Context, parents: list[Parent]) -> OwnLicense:
             f"to its text{duty}",
         )
         return OwnLicense(None, info, False, True)
+    bound = next(((p, e) for p, e in ctx.term_parents if e.copy_of_license is not None), None)
+    kept = [
+        (license_id, line)
+        for license_id, line, _ in ctx.stated_licenses
+        if bound is not None
+        and (terms := licenses.terms(license_id)) is not None
+        and terms.family == bound[1].family
+    ]
+    if bound is not None and gate is None and kept and not ctx.linked:
+        # "License: Meta Llama 3 Community License" as plain text: the parent's terms by name,
+        # and nothing to read. (A license that drops them is the derivative family's finding.)
+        (bound_parent, entry), (stated_id, line) = bound, kept[0]
+        assert entry.copy_of_license is not None
+        ctx.add(
+            "derivative-license-prose-only",
+            line,
+            f"the text names {stated_id}, with no license id in the metadata, license_link or link "
+            "to its text; "
+            f"as a {bound_parent.relation} of {bound_parent.shown} it must be shared with the "
+            f"{entry.name} or a link to it (§{entry.copy_of_license.section})",
+        )
+        return OwnLicense(None, None, False, True)
     rule = "front-matter-missing" if no_front else "license-metadata-missing"
     what = f"the {named[0].name}" if named else "a license"
     line = (
