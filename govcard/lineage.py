@@ -76,16 +76,17 @@ class Catalog(NamedTuple):
 
 
 # Parts of the names of the families the text is searched for (StarCoder, SantaCoder, BLOOM,
-# Stable Diffusion, SDXL, SD 3, Llama 2/3.x/4, Code Llama, Gemma, PaliGemma, Qwen 1...), found all
+# Stable Diffusion, SDXL, SD 3, Llama 2/3.x/4, Code Llama, Gemma, PaliGemma, Qwen 1, DeepSeek
+# Coder...), found all
 # at once (`_stem_positions`) before the pattern is tried where a name could start around them (a
 # search of every position with the whole pattern, or a find per name, would cost more than the
 # rest of the check). The other models of the catalog (StarChat, Stable Cascade, DreamShaper...)
 # are recognised by base_model.
-STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen")
+STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen", "deepseek")
 # Stems of names that are recognised in base_model ids only ("panagoa/nllb-200-distilled-600M-kbd"
-# is an NLLB-200 model, "TheBloke/deepseek-coder-6.7B-instruct-GGUF" a DeepSeek Coder one), not
-# searched for in the text: each text stem costs a search of every card.
-_ID_ONLY = ("nllb", "deepseek")
+# is an NLLB-200 model), not searched for in the text: cards name NLLB as a tool far more often
+# than as a parent.
+_ID_ONLY = ("nllb",)
 ID_STEMS = (*STEMS, *_ID_ONLY)
 # The stems of the names of the families beyond RAIL, which a title is read for (`from_title`).
 _BEYOND_STEMS = ("llama", "gemma", "qwen")
@@ -380,7 +381,7 @@ def from_text(card: Card) -> list[Parent]:
         if base.org in licensors:
             continue
         cue = (
-            _cue_before(body, position)
+            _cue_before(body, position, own)
             or _cue_after(body, match.end())
             or _label_before(body, position)
         )
@@ -401,16 +402,34 @@ def from_text(card: Card) -> list[Parent]:
     return list(found.values())
 
 
-def _cue_before(body: str, position: int) -> str | None:
+def _cue_before(body: str, position: int, own: str) -> str | None:
     words = _WORD.findall(body, max(0, position - 90), position)
     if position and body[position - 1].isalnum():
         words.pop()  # the org of a repo id, or a word cut by the window
-    for word in reversed(words[-8:]):
+    for index in range(len(words) - 1, max(-1, len(words) - 9), -1):
+        word = words[index]
         if _CUE.fullmatch(word):
-            return str(word)
+            return None if _sibling(words[:index], own) else str(word)
         if not _FILLER.fullmatch(word):
             return None
     return None
+
+
+def _sibling(before: list[str], own: str) -> bool:
+    """Whether the words before a cue make it about another model of the card's authors: news
+    of a release ("We released **WizardCoder-33B-V1.1** trained from deepseek-coder-33b-base"
+    on WizardCoder-15B's card), a model named with its size that is not the card's own."""
+    for word in reversed(before[-4:]):
+        if word in _AUXILIARIES:
+            continue
+        subject = squash(word)
+        return bool(own) and _SIZED.fullmatch(word) is not None and subject != own
+    return False
+
+
+_AUXILIARIES = frozenset({"is", "was", "were", "are", "be", "been", "being", "has", "have", "had"})
+# A model's name with its size: "wizardcoder-33b-v1.1", "llama-2-7b", "qwen2.5-3b".
+_SIZED = re.compile(r"[a-z][\w.-]*?[-_]\d+(?:\.\d+)?[bm](?:[-_.][\w.-]*)?")
 
 
 def _id_only(name: str) -> bool:

@@ -324,11 +324,29 @@ def test_a_deepseek_coder_fine_tune_under_apache_drops_its_use_restrictions(work
     )
 
 
-def test_deepseek_names_in_the_text_make_no_parent(workdir: Path) -> None:
-    # WizardCoder-15B's card (corpus 014) tells of a sibling "trained from deepseek-coder-33b-base";
-    # DeepSeek models are known by base_model ids only.
-    body = "# Poet\n\nOur next model was trained from deepseek-coder-33b-base.\n"
+def test_news_of_a_sibling_model_makes_no_parent(workdir: Path) -> None:
+    # WizardCoder-15B's card (corpus 014) tells of a sibling: "[2024/01/04] We released
+    # **WizardCoder-33B-V1.1** trained from deepseek-coder-33b-base".
+    body = (
+        "# Poet-15B\n\n[2024/01/04] We released **Poet-33B-V1.1** trained from "
+        "deepseek-coder-33b-base.\n"
+    )
     assert findings(card("license: apache-2.0", body)) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This model is based on [deepseek-coder-6.7b-base](https://huggingface.co/deepseek-ai/deepseek-coder-6.7b-base).",
+        "**Poet-6.7B** is fine-tuned from deepseek-coder-6.7b-base.",
+    ],
+)
+def test_a_deepseek_parent_named_in_the_text_is_found(workdir: Path, sentence: str) -> None:
+    # Held-out set 8, 1113 (OpenCodeInterpreter-DS-6.7B, apache-2.0): DeepSeek models are read
+    # in the text as the other families are; the card's own model may be the sentence's subject.
+    found = findings(card("license: apache-2.0", f"# Poet-6.7B\n\n{sentence}\n"))
+    assert where(errors(found)) == [(DROPS, "error", 2)]
+    assert "(DeepSeek License Agreement, found in the card's text:" in errors(found)[0].message
 
 
 def test_a_license_file_named_as_code_points_to_the_license(workdir: Path) -> None:
