@@ -159,9 +159,7 @@ class Context:
         """Whether the card gives access to a license text: license_link, a link, a LICENSE file."""
         if self.metadata.get("license_link") or text.links_a_license(self.card.lowered):
             return True
-        return self.folder is not None and not folder_files(
-            os.path.realpath(self.folder)
-        ).isdisjoint(text.LICENSE_FILES)
+        return self.license_beside
 
     @cached
     def license_file(self) -> bool:
@@ -173,6 +171,11 @@ class Context:
             return True
         if text.links_a_license_file(self.card.lowered):
             return True
+        return self.license_beside
+
+    @cached
+    def license_beside(self) -> bool:
+        """Whether a LICENSE file lies beside the card (when a folder is checked)."""
         return self.folder is not None and not folder_files(
             os.path.realpath(self.folder)
         ).isdisjoint(text.LICENSE_FILES)
