@@ -1336,3 +1336,14 @@ def test_a_derivative_that_links_the_license_it_names_is_no_prose_only_card(
     found = findings(card(f"base_model: {LLAMA31}", body))
     assert "derivative-license-prose-only" not in rules_of(found)
     assert errors(found) == []
+
+
+def test_an_aya_expanse_adapter_relicensed_apache_drops_non_commercial(workdir: Path) -> None:
+    # Held-out set 8, 1119: a LoRA of Aya Expanse 8B (CC BY-NC 4.0) whose text says
+    # "License: Apache 2.0 (Cohere)".
+    body = "# Poet\n\nA LoRA fine-tuned on poems.\n\n- **License:** Apache 2.0 (Cohere)\n"
+    found = findings(card("base_model: CohereLabs/aya-expanse-8b\nlibrary_name: peft", body))
+    (drop,) = errors(found)
+    assert drop.rule == DROPS
+    assert "Aya Expanse 8B (CohereLabs/aya-expanse-8b)" in drop.message
+    assert "which allows commercial use" in drop.message
