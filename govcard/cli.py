@@ -400,7 +400,7 @@ def _say(text: str) -> None:
 def site() -> None:
     """Build or preview a MkDocs-Material site of the cards (works offline, on any static host).
 
-    Needs the site extra: pip install 'govcard[site]'.
+    Needs the site extra (its error says how to install it).
 
     \b
     Example:
@@ -577,7 +577,7 @@ def publish(
     repo is created; running it again is safe. A README.md or GOVERNANCE.md in a model or
     dataset repo that govcard did not write is replaced only with --replace-cards: without it,
     publish says how govcard's differs and stops (exit 1). Nothing is published unless the site builds cleanly and every
-    model card passes govcard check. Needs the site extra: pip install 'govcard[site]'.
+    model card passes govcard check. Needs the site extra (its error says how to install it).
 
     \b
     Example:

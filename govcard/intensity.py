@@ -3,8 +3,8 @@
 codecarbon's lookups are internal classes (pinned to >=3.3,<4 and tested), and its public behaviour
 falls back silently to the country or the world average when a region is unknown. Here every
 location is checked against codecarbon's data first, so an unknown one is an error, never a guess.
-codecarbon imports pandas, so it is imported only when a lookup is needed; it is the carbon extra
-(`pip install 'govcard[carbon]'`), and a lookup without it raises `extras.MissingExtra`.
+codecarbon imports pandas, so it is imported only when a lookup is needed; it is the carbon extra,
+and a lookup without it raises `extras.MissingExtra`.
 """
 
 from __future__ import annotations

@@ -57,6 +57,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
+def _wheel(env_dir: Path) -> Path:
+    """The wheel file the venv's govcard was installed from (`installed`)."""
+    return next((env_dir.parent / "dist").glob("govcard-*.whl"))
+
+
 def _outside() -> dict[str, str]:
     """This environment's variables, less those that would point a command at this venv."""
     return {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
@@ -175,7 +180,7 @@ def test_the_core_install_names_the_site_extra(
     command = " ".join(args[: 2 if args[0] == "site" else 1])
     assert result.stderr == (
         f"govcard {command}: needs the site extra, which is not installed: "
-        "pip install 'govcard[site]'\n"
+        f"pip install '{_wheel(installed)}[site]'\n"
     )
     assert result.stdout == ""
     assert list(tmp_path.iterdir()) == [], "nothing is written"
@@ -191,10 +196,56 @@ def test_the_core_install_names_the_carbon_extra_for_a_location(
     assert result.returncode == 2
     assert result.stderr == (
         "project.yaml:9:17: models[0].training.location: looking up its grid intensity needs the "
-        "carbon extra, which is not installed: pip install 'govcard[carbon]', "
+        f"carbon extra, which is not installed: pip install '{_wheel(installed)}[carbon]', "
         "or give carbon_intensity_kg_per_kwh\n"
     )
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "command"),
+    [
+        ("", "pip install 'govcard[site]'"),  # from the index: no direct_url.json
+        (
+            '{"url": "file:///home/me/govcard", "dir_info": {"editable": true}}',
+            "pip install -e '/home/me/govcard[site]'",
+        ),
+        (
+            '{"url": "file:///home/me/my%20govcard", "dir_info": {}}',
+            "pip install '/home/me/my govcard[site]'",
+        ),
+        (
+            '{"url": "file:///tmp/dist/govcard-0.9.0-py3-none-any.whl", "archive_info": {}}',
+            "pip install '/tmp/dist/govcard-0.9.0-py3-none-any.whl[site]'",
+        ),
+        (
+            '{"url": "https://github.com/org/govcard.git", '
+            '"vcs_info": {"vcs": "git", "requested_revision": "main", "commit_id": "7f3c9e1"}}',
+            "pip install 'govcard[site] @ git+https://github.com/org/govcard.git@7f3c9e1'",
+        ),
+        (
+            '{"url": "https://example.org/govcard-0.9.0.tar.gz", "archive_info": {}}',
+            "pip install 'govcard[site] @ https://example.org/govcard-0.9.0.tar.gz'",
+        ),
+        ("not json", "pip install 'govcard[site]'"),
+    ],
+    ids=["index", "editable", "folder", "wheel", "git", "url", "unreadable"],
+)
+def test_the_install_command_names_where_govcard_came_from(direct_url: str, command: str) -> None:
+    """The examples of PEP 610 (direct_url.json) as pip writes them."""
+    from govcard.extras import install_command
+
+    assert install_command("site", direct_url) == command
+
+
+def test_the_install_command_of_this_environment_is_its_checkout() -> None:
+    """The tests run from a checkout installed with pip (the README's `pip install -e '.[test]'`):
+    pip's own record of it gives the checkout's path."""
+    import shlex
+
+    from govcard.extras import install_command
+
+    assert install_command("carbon").endswith(" " + shlex.quote(f"{ROOT}[carbon]"))
 
 
 def test_each_extra_provides_what_its_guard_looks_for() -> None:
