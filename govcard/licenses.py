@@ -204,6 +204,9 @@ class OtherTerm(NamedTuple):
     title: str
     section: str
     quote: str
+    binds: str | None = None
+    """For a term that withholds what a license without it grants: "all" the license's models,
+    or only its "multimodal" ones; None for a term that withholds nothing."""
 
 
 TERM_FIELDS = (

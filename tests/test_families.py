@@ -80,7 +80,6 @@ def test_llama3_relicensed_permissively_is_an_error(workdir: Path, child: str) -
     ("child", "body"),
     [
         ("llama3", ""),
-        ("llama3.1", ""),
         # Narrower on commerce, and the card says the parent's terms apply as well.
         ("cc-by-nc-4.0", "Use must also comply with the Meta Llama 3 Acceptable Use Policy.\n"),
         (
@@ -98,6 +97,66 @@ def test_llama3_kept_or_narrowed_is_no_error(workdir: Path, child: str, body: st
         ("license-notice-missing", "warning"),
         ("license-name-prefix-missing", "warning"),
     }
+
+
+LLAMA4 = "meta-llama/Llama-4-Scout-17B-16E-Instruct"
+
+
+@pytest.mark.parametrize(
+    ("base", "child", "parent", "term"),
+    [
+        # Every Llama 4 model is multimodal: its EU clause binds them all, Llama 3.1's has none.
+        (
+            LLAMA4,
+            "llama3.1",
+            "Llama 4 Community License Agreement",
+            "Llama 4 multimodal models: no rights for EU-domiciled",
+        ),
+        # Llama 3.1 dropped Llama 3's clause against training other models on outputs.
+        (
+            LLAMA3,
+            "llama3.1",
+            "Meta Llama 3 Community License Agreement",
+            "No using Llama 3 or its outputs to improve any other large language model",
+        ),
+        (
+            "Qwen/Qwen-72B-Chat",
+            "other\nlicense_name: qwen\nlicense_link: https://huggingface.co/Qwen/Qwen2.5-72B/blob/main/LICENSE",
+            "Tongyi Qianwen LICENSE AGREEMENT",
+            "No using the model or its outputs to improve any other large language model",
+        ),
+    ],
+    ids=["llama4 as llama3.1", "llama3 as llama3.1", "tongyi-qianwen as qwen"],
+)
+def test_another_agreement_of_the_family_without_a_restriction_of_the_parents_is_an_error(
+    workdir: Path, base: str, child: str, parent: str, term: str
+) -> None:
+    """A license of the parent's family is not the parent's: when it lacks a term that withholds
+    a grant from every model under the parent's (held-out card 1136: a Llama 4 quantization
+    tagged llama3.1), it grants more than the parent's license does."""
+    drop = the_drop(findings(card(f"license: {child}\nbase_model: {base}")))
+    assert f"an agreement without the {parent}'s \"{term}" in drop.message, drop.message
+
+
+@pytest.mark.parametrize(
+    ("base", "child", "body"),
+    [
+        # Llama 3.2's EU clause binds its multimodal models only; the 1B is a text model (and a
+        # reader of held-out card 916 took a llama3 tag on it for a slip).
+        ("meta-llama/Llama-3.2-1B-Instruct", "llama3", ""),
+        ("meta-llama/Llama-3.2-1B-Instruct", "llama3.1", ""),
+        # Llama 3's agreement has every restriction of 3.1's (held-out card 606).
+        (LLAMA31, "llama3", ""),
+        (LLAMA4, "llama4", ""),
+        # The card says the parent's agreement applies as well.
+        (LLAMA4, "llama3.1", "Use is also subject to the Llama 4 Community License.\n"),
+    ],
+)
+def test_another_agreement_of_the_family_that_keeps_the_parents_restrictions_is_no_error(
+    workdir: Path, base: str, child: str, body: str
+) -> None:
+    found = findings(card(f"license: {child}\nbase_model: {base}", f"# Llama Poet\n\n{body}"))
+    assert errors(found) == [], found
 
 
 def test_llama3_under_a_bare_nc_license_drops_its_use_policy(workdir: Path) -> None:

@@ -263,6 +263,18 @@ def _research_only(entry: licenses.Terms) -> licenses.OtherTerm | None:
     return next((t for t in entry.other_terms if t.id == "research-only"), None)
 
 
+def _lacks(ctx: Context, own: OwnLicense, entry: licenses.Terms) -> str | None:
+    """What another license of the parent's family lacks of the parent's: a term that withholds
+    a grant from every model under the parent's license (a Llama 3.1 tag on a Llama 4 model
+    drops Llama 4's EU clause). A term that binds some models only (Llama 3.2's EU clause binds
+    its multimodal ones) is not asked for: govcard cannot tell which the parent is."""
+    kept = {t.id for t in own.terms.other_terms} if own.terms is not None else set()
+    term = next((t for t in entry.other_terms if t.binds == "all" and t.id not in kept), None)
+    if term is None or names_the_parents_terms(ctx, entry):
+        return None
+    return f'an agreement without the {entry.name}\'s "{term.title}" ({term.section})'
+
+
 def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Terms) -> str | None:
     """What the card's license drops of a restricted parent license's terms: None if nothing,
     "" if the catalogs cannot tell."""
@@ -282,7 +294,7 @@ def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Term
     if entry.share_alike is not None and own.terms is not None and own.terms.share_alike is None:
         return f"which drops share-alike: adaptations keep the same license elements (§{entry.share_alike.section})"
     if grants.family == entry.family:
-        return None
+        return _lacks(ctx, own, entry)
     if entry.derivatives == "same-terms":
         if not grants.known:
             return ""
