@@ -210,7 +210,7 @@ _CUE = re.compile(
     r"fine-?tun\w*|tun(?:ed|ing|es?)|finetun\w*|based|derived|distill\w*|quanti[sz]\w*|merge[sd]?"
     r"|merging|adapters?|lora|lycoris|dreambooth|controlnet|checkpoints?|convert\w*|conversions?"
     r"|gguf|ggml|gptq|awq|exl2|continu\w*|initiali[sz]ed|built|trained|training|further|variants?"
-    r"|derivative|prun\w*|instruction-tuned"
+    r"|derivative|prun\w*|instruction-tuned|replicas?"
 )
 _FILLER = re.compile(
     r"the|a|an|on|of|from|for|to|top|with|upon|version|versions|model|models|weights|checkpoint"

@@ -264,11 +264,15 @@ def _research_only(entry: licenses.Terms) -> licenses.OtherTerm | None:
 
 
 def _lacks(ctx: Context, own: OwnLicense, entry: licenses.Terms) -> str | None:
-    """What another license of the parent's family lacks of the parent's: a term that withholds
-    a grant from every model under the parent's license (a Llama 3.1 tag on a Llama 4 model
-    drops Llama 4's EU clause). A term that binds some models only (Llama 3.2's EU clause binds
-    its multimodal ones) is not asked for: govcard cannot tell which the parent is."""
-    kept = {t.id for t in own.terms.other_terms} if own.terms is not None else set()
+    """What an older license of the parent's family lacks of the parent's: a term that
+    withholds a grant from every model under the parent's license (a Llama 3.1 tag on a Llama 4
+    model drops Llama 4's EU clause). A newer agreement is the licensor's current terms, which
+    readers take a derivative to keep (a Llama 3.x merge under llama3.3). A term that binds some
+    models only (Llama 3.2's EU clause binds its multimodal ones) is not asked for: govcard cannot
+    tell which the parent is."""
+    if own.terms is None or not own.terms.date or not entry.date or own.terms.date >= entry.date:
+        return None
+    kept = {t.id for t in own.terms.other_terms}
     term = next((t for t in entry.other_terms if t.binds == "all" and t.id not in kept), None)
     if term is None or names_the_parents_terms(ctx, entry):
         return None
