@@ -95,6 +95,7 @@ def test_verdicts_beyond_rail_agree_with_the_readers() -> None:
         "heldout-beyond-7",
         "heldout-beyond-8",
         "heldout-beyond-9",
+        "heldout-beyond-10",
     ],
 )
 def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
