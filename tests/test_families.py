@@ -1430,3 +1430,50 @@ def test_a_labelled_license_field_states_a_license(workdir: Path) -> None:
     found = findings(card("language:\n- en", body))
     assert errors(found) == [], found
     assert "license-metadata-missing" in rules_of(found)
+
+
+SD35 = "stabilityai/stable-diffusion-3.5-large"
+SAI = "other\nlicense_name: stabilityai-ai-community\nlicense_link: https://stability.ai/license"
+
+
+def test_a_stable_diffusion_3_5_lora_relicensed_mit_drops_the_community_license(
+    workdir: Path,
+) -> None:
+    drop = the_drop(findings(card(f"license: mit\nbase_model: {SD35}")))
+    assert drop.message.startswith(
+        f"derivative of Stable Diffusion 3.5 Large ({SD35}) (Stability AI Community License "
+        "Agreement, found in base_model in the metadata) is licensed mit, which grants what the "
+        "Stability AI Community License Agreement does not: use outside the Stability AI "
+        "Acceptable Use Policy (§IV(b)); use at any scale (§III)"
+    ), drop.message
+    # Held-out set 10, 1323: no license in the metadata, "**License:** MIT" in the text.
+    body = "# Carpets\n\nA LoRA.\n\n- **License:** MIT (or appropriate license for SD3.5-Large)\n"
+    (drop,) = errors(findings(card(f"base_model: {SD35}\nlibrary_name: peft", body)))
+    assert drop.rule == DROPS and "line 10 says mit" in drop.message, drop.message
+
+
+def test_a_stable_diffusion_3_5_derivative_under_its_license_owes_the_notice_and_the_credit(
+    workdir: Path,
+) -> None:
+    found = findings(card(f"license: {SAI}\nbase_model: {SD35}"))
+    assert {(f.rule, f.severity) for f in found} == {
+        ("license-display-missing", "warning"),
+        ("license-notice-missing", "warning"),
+    }
+    body = (
+        "# Carpets\n\n**Powered by Stability AI**\n\nThis Stability AI Model is licensed under the "
+        "Stability AI Community License, Copyright © Stability AI Ltd. All Rights Reserved\n"
+    )
+    assert findings(card(f"license: {SAI}\nbase_model: {SD35}", body)) == []
+
+
+def test_a_non_commercial_license_on_a_stability_derivative_cannot_be_judged(
+    workdir: Path,
+) -> None:
+    # Corpus 070 (Flash SD3, cc-by-nc-4.0): the Stability license has a research and
+    # non-commercial license of its own (§II), which a CC BY-NC license mirrors; its reader
+    # passed the card. Whether the use policy is kept, govcard cannot tell.
+    found = findings(
+        card("license: cc-by-nc-4.0\nbase_model: stabilityai/stable-diffusion-3-medium")
+    )
+    assert where(found) == [("derivative-license-unverified", "warning", 2)], found

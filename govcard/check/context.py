@@ -43,8 +43,19 @@ def specific_rail(license_id: str | None) -> licenses.LicenseInfo | None:
 # How much of a License section is read for the licenses it states: its first statement.
 _SECTION = 600
 # A sentence of a License section about what is not the model: its code, its data, a dataset.
-_ABOUT_OTHER_THINGS = re.compile(r"\bcode\b|\bdata(?:sets?)?\b|\bsoftware\b|\bscripts?\b")
-_ABOUT_THE_MODEL = re.compile(r"\bmodels?\b|\bweights\b|\bcheckpoints?\b|\badapters?\b")
+# (English, and the Spanish and Portuguese of cards written in them: "El código usa Apache-2.0.
+# Los pesos derivados conservan los términos de Gemma.")
+_ABOUT_OTHER_THINGS = re.compile(
+    r"\bcode\b|\bdata(?:sets?)?\b|\bsoftware\b|\bscripts?\b|\bc[oó]digo\b|\bdatos\b|\bdados\b"
+)
+_ABOUT_THE_MODEL = re.compile(
+    r"\bmodels?\b|\bweights\b|\bcheckpoints?\b|\badapters?\b|\bmodelos?\b|\bpesos\b"
+)
+# A sentence that says a license does not apply ("Apache-2.0 does not apply to them") states none.
+_NOT_APPLYING = re.compile(
+    r"\b(?:does|do|shall|will|is|are)\s+not\s+(?:apply|cover)|\b(?:doesn't|don't)\s+(?:apply|cover)"
+    r"|\bno\s+se\s+aplica|\bn[aã]o\s+se\s+aplica"
+)
 # A paragraph ends at a blank line; a list item, a table row or a quote starts a new one.
 _PARAGRAPH = re.compile(r"\n(?:[ \t]*\n|(?=[ \t]*(?:[-*+|>]|\d+[.)])[ \t]))")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -54,11 +65,14 @@ def about_the_model(section: str) -> str:
     """What a License section says about the model. A sentence about the code, the data or the
     scripts is left out, and so are the sentences after it in its paragraph until one is about
     the model again ("The training script derives from X under MIT. The copy has changes; see
-    the [Apache license](...)"). A sentence about both keeps its lines about the model."""
+    the [Apache license](...)"). A sentence about both keeps its lines about the model, and one
+    that says a license does not apply is left out."""
     kept: list[str] = []
     for paragraph in _PARAGRAPH.split(section):
         other = False
         for sentence in _SENTENCE.split(paragraph):
+            if _NOT_APPLYING.search(sentence):
+                continue
             model = _ABOUT_THE_MODEL.search(sentence) is not None
             if _ABOUT_OTHER_THINGS.search(sentence):
                 other = not model

@@ -42,11 +42,13 @@ _LICENSE_FILE_LINK = re.compile(
 # ("under the [Apache-2.0 license](LICENSE)").
 _NAME_BEFORE = r"(?:[^.\n]|\.(?=\d)){0,40}?licen[cs]e"
 _LICENSE_STATEMENT = re.compile(
-    r"licen[cs]ed[\s*]+under|released[\s*]+under|distributed[\s*]+under|available[\s*]+under"
+    r"licen[cs]ed[\s*]+(?:under|according[\s*]+to)|released[\s*]+under|distributed[\s*]+under"
+    r"|available[\s*]+under"
     rf"|under[\s*]+(?:the|a|an)[\s*]+{_NAME_BEFORE}|^#{{1,6}}[\s*]+licen[cs]e"
     # "License: ...", and a labelled field "**License for base weights**: ..."
     r"|licen[cs]e(?:[ \t]+(?:for|of)[ \t]+[\w -]{1,30}?)?[\s*]*:[\s*]*\[?\w"
-    rf"|governed[\s*]+by[\s*]+(?:the|a|an)[\s*]+{_NAME_BEFORE}|^\*\*licen[cs]e\*\*[ \t]+\w"
+    # "governed by the ... License", "governed by [META LLAMA 3 COMMUNITY LICENSE](LICENSE)"
+    rf"|governed[\s*]+by[\s*]+(?:(?:the|a|an)[\s*]+|\[){_NAME_BEFORE}|^\*\*licen[cs]e\*\*[ \t]+\w"
     rf"|compl(?:y|ies|iance)[\s*]+with[\s*]+(?:the|a|an|its)[\s*]+{_NAME_BEFORE}",
     re.MULTILINE,
 )

@@ -254,8 +254,9 @@ def _more(entry: licenses.Terms) -> str:
         more.append(f"use outside the {entry.use_policy.name} (§{entry.use_policy.section})")
     if entry.scale_limit is not None:
         more.append(f"use at any scale (§{entry.scale_limit.section})")
-    if entry.other_terms:
-        more.append(", ".join(t.title[0].lower() + t.title[1:] for t in entry.other_terms[:1]))
+    withheld = [t for t in entry.other_terms if t.binds is not None][:1]
+    if withheld:
+        more.append(", ".join(t.title[0].lower() + t.title[1:] for t in withheld))
     return "; ".join(more) or "terms without the parent's conditions"
 
 
@@ -317,7 +318,11 @@ def _dropped(ctx: Context, own: OwnLicense, parent: Parent, entry: licenses.Term
         ):
             # Narrower on commerce, but it grants every non-commercial use, the ones the
             # parent's use policy forbids included: a CC BY-NC license drops Llama's policy as
-            # it drops a RAIL license's use restrictions.
+            # it drops a RAIL license's use restrictions. A parent license with a
+            # non-commercial license of its own (Stability AI's, §II) is mirrored by it, as its
+            # readers took it (corpus 070): whether the policy is kept, govcard cannot tell.
+            if any(t.id == "noncommercial-tier" for t in entry.other_terms):
+                return ""
             return (
                 f"which drops the {entry.use_policy.name} (§{entry.use_policy.section}): "
                 "it grants every non-commercial use"
