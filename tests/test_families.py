@@ -1477,3 +1477,13 @@ def test_a_non_commercial_license_on_a_stability_derivative_cannot_be_judged(
         card("license: cc-by-nc-4.0\nbase_model: stabilityai/stable-diffusion-3-medium")
     )
     assert where(found) == [("derivative-license-unverified", "warning", 2)], found
+
+
+def test_a_tiny_aya_adapter_relicensed_apache_drops_non_commercial(workdir: Path) -> None:
+    # Held-out set 10, 1322: a LoRA of CohereLabs/tiny-aya-base (non-commercial) as apache-2.0.
+    metadata = (
+        "license: apache-2.0\nbase_model: CohereLabs/tiny-aya-base\nbase_model_relation: adapter"
+    )
+    drop = the_drop(findings(card(metadata)))
+    assert drop.message.startswith("adapter of Tiny Aya Base (CohereLabs/tiny-aya-base)")
+    assert "which allows commercial use" in drop.message
