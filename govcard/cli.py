@@ -105,7 +105,9 @@ _template_dir = click.option(
 def validate(files: tuple[str, ...]) -> None:
     """Check project files against the schema, and their locations and measurement files.
 
-    Every problem is reported at once, as file:line:column: path: what is wrong.
+    Every problem is reported at once, as file:line:column: path: what is wrong. Facts that are
+    valid but suspicious (a power per GPU below 30 W, say) are warned about on stderr, as
+    govcard carbon does.
 
     \b
     Example:
@@ -117,10 +119,12 @@ def validate(files: tuple[str, ...]) -> None:
     problems = []
     for file in files:
         try:
-            project = validation.load(file)
+            project, warnings = validation.check(file)
         except GovcardError as exc:
             problems.extend(exc.problems)
             continue
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
         facts = project.facts
         click.echo(
             f"{file}: valid ({_count(len(facts.datasets), 'dataset')}, {_count(len(facts.models), 'model')})"

@@ -18,14 +18,21 @@ from govcard.errors import GovcardError, Problem
 def load(file: str | Path) -> loader.Project:
     """Load a project file and check its locations and measurement files; raise one
     `loader.InvalidProject` with every problem in file order (the first `loader.MAX_PROBLEMS`)."""
+    return check(file)[0]
+
+
+def check(file: str | Path) -> tuple[loader.Project, list[str]]:
+    """`load`, and the warnings of the carbon stage: facts that are valid but suspicious (a
+    power per GPU below 30 W, say), each located as a problem is."""
     try:
         project = loader.load(file)
     except loader.InvalidProject as exc:
         raise exc.adding(location_problems(exc.salvaged)) from None
-    found = location_problems(project)
-    if found:
-        raise loader.InvalidProject(project, found, len(found))
-    return project
+    try:
+        results = carbon.footprints(project)
+    except GovcardError as exc:
+        raise loader.InvalidProject(project, exc.problems, len(exc.problems)) from None
+    return project, [warning for result in results for warning in result.warnings]
 
 
 def location_problems(project: loader.Project) -> list[Problem]:

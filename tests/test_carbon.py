@@ -754,9 +754,11 @@ def test_a_suspicious_value_is_a_located_warning(write, facts: str, warning: str
     (result,) = carbon.footprints(loader.load("project.yaml"))
     assert result.warnings == [warning]
     assert result.as_json()["warnings"] == [warning]
-    printed = run("carbon", "project.yaml")
-    assert printed.exit_code == 0
-    assert printed.stderr.splitlines() == [f"warning: {warning}"]
+    for command in ("carbon", "validate"):
+        printed = run(command, "project.yaml")
+        assert printed.exit_code == 0
+        assert printed.stderr.splitlines() == [f"warning: {warning}"]
+    assert run("validate", "project.yaml").stdout == "project.yaml: valid (0 datasets, 1 model)\n"
 
 
 def test_plausible_values_warn_of_nothing(bigcode) -> None:
