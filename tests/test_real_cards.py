@@ -96,6 +96,7 @@ def test_verdicts_beyond_rail_agree_with_the_readers() -> None:
         "heldout-beyond-8",
         "heldout-beyond-9",
         "heldout-beyond-10",
+        "heldout-beyond-11",
     ],
 )
 def test_held_out_labels_are_well_formed_and_sourced(name: str) -> None:
