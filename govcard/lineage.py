@@ -83,9 +83,9 @@ class Catalog(NamedTuple):
 # Cascade, DreamShaper...) are recognised by base_model.
 STEMS = ("coder", "bloom", "sd", "diffusion", "llama", "gemma", "qwen", "deepseek")
 # Stems of names that are recognised in base_model ids only ("panagoa/nllb-200-distilled-600M-kbd"
-# is an NLLB-200 model), not searched for in the text: cards name NLLB as a tool far more often
-# than as a parent.
-_ID_ONLY = ("nllb",)
+# is an NLLB-200 model, "facebook/mms-tts-ara" an MMS TTS model), not searched for in the text:
+# cards name NLLB and MMS as tools far more often than as parents.
+_ID_ONLY = ("nllb", "mms")
 ID_STEMS = (*STEMS, *_ID_ONLY)
 # The stems of the names of the families beyond RAIL, which a title is read for (`from_title`).
 _BEYOND_STEMS = ("llama", "gemma", "qwen")

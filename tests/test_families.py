@@ -1487,3 +1487,11 @@ def test_a_tiny_aya_adapter_relicensed_apache_drops_non_commercial(workdir: Path
     drop = the_drop(findings(card(metadata)))
     assert drop.message.startswith("adapter of Tiny Aya Base (CohereLabs/tiny-aya-base)")
     assert "which allows commercial use" in drop.message
+
+
+def test_an_mms_tts_base_model_is_known_by_its_name(workdir: Path) -> None:
+    # Held-out set 11, 1432: an apache-2.0 fine-tune of facebook/mms-tts-ara (CC BY-NC 4.0, as
+    # Meta's MMS TTS repos are, one per language); "mms" is not searched for in the text.
+    drop = the_drop(findings(card("license: apache-2.0\nbase_model: facebook/mms-tts-ara")))
+    assert "named after MMS TTS" in drop.message and "which allows commercial use" in drop.message
+    assert findings(card("license: mit", "# Speech\n\nWe compare with MMS TTS.\n")) == []
